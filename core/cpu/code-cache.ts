@@ -1,0 +1,73 @@
+import { decodeInstruction, type Decoded } from './decode.ts';
+import { Op, pack } from './opcodes.ts';
+import type { Ram } from './ram.ts';
+
+const SLOTS = 2048; // halfwords per 4 KiB page
+
+/** Decoded instructions of one 4 KiB RAM page, one slot per halfword; a word of 0 means "not decoded yet". */
+export class DecodedPage {
+  readonly words = new Int32Array(SLOTS);
+  readonly imms = new Int32Array(SLOTS);
+}
+
+/**
+ * Decoded instructions cached per RAM page, shared by all harts (they share RAM).
+ *
+ * Stores into a page with cached code clear the slots they overlap, so self-modifying code is seen
+ * immediately (the ISA only requires it after FENCE.I, so this is stricter than needed and never stale).
+ */
+export class CodeCache {
+  private readonly pages: (DecodedPage | undefined)[];
+  private readonly scratch: Decoded = { word: 0, imm: 0 };
+
+  constructor(private readonly ram: Ram) {
+    this.pages = new Array(ram.size >>> 12);
+  }
+
+  /** The decoded page for a RAM byte offset, created empty on first use. */
+  page(ramOffset: number): DecodedPage {
+    const index = ramOffset >>> 12;
+    let page = this.pages[index];
+    if (page === undefined) {
+      page = new DecodedPage();
+      this.pages[index] = page;
+      this.ram.codePages[index] = 1;
+    }
+    return page;
+  }
+
+  /** Decodes the instruction at `slot` of a page whose RAM byte offset is `pageOffset`; returns its word. */
+  fill(page: DecodedPage, pageOffset: number, slot: number): number {
+    const u16 = this.ram.u16;
+    const at = (pageOffset >>> 1) + slot;
+    const lo = u16[at]!;
+    if ((lo & 3) === 3 && slot === SLOTS - 1) {
+      page.words[slot] = pack(Op.CrossPage, 0, 0, 0, 2);
+      return page.words[slot]!;
+    }
+    decodeInstruction(lo, (lo & 3) === 3 ? u16[at + 1]! : 0, this.scratch);
+    page.words[slot] = this.scratch.word;
+    page.imms[slot] = this.scratch.imm;
+    return this.scratch.word;
+  }
+
+  /** Forgets decoded instructions overlapping the `size` bytes written at a RAM byte offset. */
+  invalidate(ramOffset: number, size: number): void {
+    const page = this.pages[ramOffset >>> 12];
+    if (page === undefined) return;
+    const first = Math.max(0, ((ramOffset & 0xfff) - 2) >> 1);
+    const last = Math.min(SLOTS - 1, ((ramOffset & 0xfff) + size - 1) >> 1);
+    page.words.fill(0, first, last + 1);
+    // a write at the very start of a page may change the tail of a cross-page instruction before it
+    if ((ramOffset & 0xfff) < 2 && ramOffset >= 4096) {
+      const prev = this.pages[(ramOffset >>> 12) - 1];
+      if (prev !== undefined) prev.words[SLOTS - 1] = 0;
+    }
+  }
+
+  /** Drops every decoded page (e.g. when RAM is reloaded wholesale). */
+  clear(): void {
+    this.pages.fill(undefined);
+    this.ram.codePages.fill(0);
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The board's RAM as seen by the harts: one contiguous ArrayBuffer with typed views for the fast paths.
+ *
+ * The buffer is allocated zeroed and untouched; hosts back it lazily, so only pages the guest writes cost
+ * host memory. Harts address it by RAM byte offset (hpa - base), which the TLBs cache per page.
+ */
+export class Ram {
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly i32: Int32Array;
+  readonly view: DataView;
+  /** Per 4 KiB RAM page: 1 while decoded instructions of that page are cached (stores must invalidate). */
+  readonly codePages: Uint8Array;
+
+  constructor(readonly base: number, readonly size: number) {
+    if (size <= 0 || size % 4096 !== 0) throw new RangeError(`RAM size must be a positive multiple of 4 KiB, got ${size}`);
+    if (size > 0x8000_0000) throw new RangeError(`RAM size is limited to 2 GiB, got ${size / (1 << 20)} MiB`);
+    const buffer = new ArrayBuffer(size);
+    this.u8 = new Uint8Array(buffer);
+    this.u16 = new Uint16Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.view = new DataView(buffer);
+    this.codePages = new Uint8Array(size >>> 12);
+  }
+
+  /** RAM byte offset of a host-physical address, or -1 when it is not RAM. */
+  offsetOf(hpa: number): number {
+    const off = hpa - this.base;
+    return off >= 0 && off < this.size ? off : -1;
+  }
+
+  /** Copies bytes into RAM at a host-physical address (image loading); throws if they do not fit. */
+  load(hpa: number, bytes: Uint8Array): void {
+    const off = this.offsetOf(hpa);
+    if (off < 0 || off + bytes.length > this.size) {
+      throw new RangeError(`0x${hpa.toString(16)}..0x${(hpa + bytes.length).toString(16)} is outside RAM`);
+    }
+    this.u8.set(bytes, off);
+  }
+}
