@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 
 const entries = {
   cli: 'core/cli/main.ts',
-  'machine-worker': 'core/worker/node-worker.ts',
+  'machine-worker': 'core/cli/machine-worker.ts',
   bench: 'bench/main.ts',
 };
 

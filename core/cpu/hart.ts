@@ -62,6 +62,8 @@ export class Hart {
   sliceRetired = 0;
   /** Traps taken (exceptions and interrupts delivered to the guest's S-mode). */
   traps = 0;
+  /** Consecutive exceptions raised by the first instruction of the trap handler itself (a hart that cannot progress). */
+  stuckTraps = 0;
 
   readonly readTlb = new Tlb();
   readonly writeTlb = new Tlb();
@@ -73,6 +75,8 @@ export class Hart {
   /** LR/SC reservation: RAM byte offset, or -1. Cleared at every slice end so other harts' stores win. */
   reservation = -1;
   private readonly crossPage: Decoded = { word: 0, imm: 0 };
+  /** Observer of every trap taken (the exit trace); unset unless tracing. */
+  onTrap: ((hart: Hart, cause: number, interrupt: boolean) => void) | undefined;
 
   constructor(
     readonly id: number,
@@ -134,7 +138,9 @@ export class Hart {
     this.setPriv(Priv.Supervisor);
     const base = this.stvec[1]! * TWO32 + ((this.stvec[0]! & ~3) >>> 0);
     this.pc = interrupt && (this.stvec[0]! & 3) === 1 ? base + 4 * cause : base;
+    this.stuckTraps = !interrupt && pc === this.pc ? this.stuckTraps + 1 : 0;
     this.traps++;
+    if (this.onTrap !== undefined) this.onTrap(this, cause, interrupt);
   }
 
   private setPriv(priv: Priv): void {

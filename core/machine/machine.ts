@@ -1,0 +1,372 @@
+import { CodeCache } from '../cpu/code-cache.ts';
+import { Access, type GuestMemoryMap, type HartExits } from '../cpu/environment.ts';
+import { Hart, HartState } from '../cpu/hart.ts';
+import { Ram } from '../cpu/ram.ts';
+import { CAUSE_NAMES, SEIP, STIP } from '../cpu/trap.ts';
+import { Board } from './board.ts';
+import { Bus } from './bus.ts';
+import { HostClock, InstructionClock, type Clock } from './clock.ts';
+import { ConsoleBuffer } from './console-buffer.ts';
+import { buildBoardDeviceTree } from './device-tree.ts';
+import { ImageError, looksLikeElf, parseElf } from './elf.ts';
+import { PciEcamHost } from './pci-host.ts';
+import { Plic } from './plic.ts';
+import { BOARD_IMPL_ID, Sbi, type SbiPlatform } from './sbi.ts';
+import { TestFinisher, type FinishResult } from './test-finisher.ts';
+import { TraceLog } from './trace-log.ts';
+import { Uart16550 } from './uart16550.ts';
+
+export interface MachineOptions {
+  harts?: number;
+  /** RAM size in bytes (default 1 GiB). */
+  ramSize?: number;
+  /** Time from retired instructions instead of the host clock (reproducible runs). */
+  deterministic?: boolean;
+  /** Extra NS16550A UARTs beyond UART0 (0..4, default 4). */
+  extraUarts?: number;
+  /** Instructions a hart runs before the scheduler moves to the next one. */
+  quantum?: number;
+  /** Keep a bounded log of exits and traps. */
+  trace?: boolean;
+}
+
+/** What loading an image and booting needs. */
+export interface BootImage {
+  /** An ELF executable, or raw bytes placed at `loadAddress`. */
+  bytes: Uint8Array;
+  loadAddress?: number;
+  initrd?: Uint8Array;
+  bootargs?: string;
+}
+
+/** Why Machine.run returned. */
+export type RunOutcome =
+  | { kind: 'budget' }
+  /** Every hart waits; nothing will happen before tick `wakeAt` (Infinity: only input can wake it). */
+  | { kind: 'idle'; wakeAt: number }
+  | { kind: 'finished'; result: FinishResult }
+  | { kind: 'fault'; message: string };
+
+/** The board's identity second stage: a hart sees all of RAM at its physical addresses. */
+class BoardMemoryMap implements GuestMemoryMap {
+  constructor(private readonly ram: Ram) {}
+  ramPage(gpaPage: number): number {
+    return this.ram.offsetOf(gpaPage);
+  }
+}
+
+/** Consecutive traps at a handler's own first instruction before a hart is declared stuck. */
+const STUCK_TRAPS = 64;
+
+interface HartTimer {
+  deadline: number;
+  suspended: boolean;
+  resume: { address: number; opaque: number } | undefined;
+}
+
+/**
+ * The emulated board of board.md: RAM, harts, UARTs, PLIC, test finisher, PCI host, the firmware (SBI),
+ * and the scheduler that runs the harts round-robin. One Machine is one powered-on board; a reset makes
+ * the host build a fresh one.
+ */
+export class Machine implements SbiPlatform, HartExits {
+  readonly ram: Ram;
+  readonly code: CodeCache;
+  readonly harts: Hart[] = [];
+  readonly bus = new Bus();
+  readonly plic: Plic;
+  readonly uarts: Uart16550[] = [];
+  readonly pci = new PciEcamHost({ name: 'pci-ecam' });
+  readonly sbi: Sbi;
+  readonly clock: Clock;
+  /** Output of every console stream ("uart0", "uart1", ...) since the host last drained it. */
+  readonly output = new Map<string, ConsoleBuffer>();
+  readonly boardMap: GuestMemoryMap;
+  private readonly timers: HartTimer[] = [];
+  private readonly quantum: number;
+  private finished: FinishResult | undefined;
+  private fault: string | undefined;
+  /** Instructions executed by all harts since power-on. */
+  executed = 0;
+  /** The exit trace, present only when tracing was asked for. */
+  readonly trace: TraceLog | undefined;
+
+  constructor(options: MachineOptions = {}) {
+    const harts = options.harts ?? Board.defaultHarts;
+    if (!Number.isInteger(harts) || harts < 1 || harts > Board.maxHarts) {
+      throw new RangeError(`harts must be 1..${Board.maxHarts}, got ${harts}`);
+    }
+    const extraUarts = options.extraUarts ?? Board.extraUart.max;
+    this.ram = new Ram(Board.ram.base, options.ramSize ?? Board.ram.defaultSize);
+    this.code = new CodeCache(this.ram);
+    this.boardMap = new BoardMemoryMap(this.ram);
+    this.clock = options.deterministic ? new InstructionClock() : new HostClock();
+    this.quantum = options.quantum ?? 10_000;
+    this.sbi = new Sbi(this);
+    this.trace = options.trace ? new TraceLog() : undefined;
+    for (let id = 0; id < harts; id++) {
+      const hart = new Hart(id, this.ram, this.code, this.boardMap, this);
+      if (this.trace) hart.onTrap = (h, cause, interrupt) => this.traceTrap(h, cause, interrupt);
+      this.harts.push(hart);
+      this.timers.push({ deadline: Infinity, suspended: false, resume: undefined });
+    }
+
+    this.plic = new Plic({
+      harts,
+      numSources: Board.plic.sources,
+      onContextChange: (context, asserted) => {
+        if ((context & 1) === 0) return; // M-mode contexts: nobody listens
+        const hart = this.harts[context >> 1]!;
+        hart.mip = asserted ? hart.mip | SEIP : hart.mip & ~SEIP;
+      },
+    });
+    const finisher = new TestFinisher({ onFinish: (result) => this.finish(result) });
+    this.bus.attach(Board.finisher.base, Board.finisher.size, finisher);
+    this.bus.attach(Board.plic.base, Board.plic.size, this.plic);
+    this.bus.attach(Board.pciEcam.base, Board.pciEcam.size, this.pci);
+    this.addUart('uart0', Board.uart0.base, Board.uart0.irq);
+    for (let i = 0; i < extraUarts; i++) {
+      this.addUart(`uart${i + 1}`, Board.extraUart.base + i * Board.extraUart.stride, Board.extraUart.irqBase + i);
+    }
+  }
+
+  private addUart(name: string, base: number, irq: number): void {
+    const out = new ConsoleBuffer();
+    this.output.set(name, out);
+    const uart = new Uart16550({ name, irq: this.plic.line(irq), onTransmit: (byte) => out.push(byte) });
+    this.uarts.push(uart);
+    this.bus.attach(base, Board.uart0.size, uart);
+  }
+
+  /** Places an image (and device tree, initrd) in RAM and starts hart 0 at its entry (board.md boot protocol). */
+  boot(image: BootImage): void {
+    const entry = this.loadImage(image);
+    const ramEnd = this.ram.base + this.ram.size;
+    let initrd: { start: number; end: number } | undefined;
+    if (image.initrd) {
+      // Where QEMU puts it: half-way into RAM, at most 128 MiB in.
+      const start = this.ram.base + Math.min(this.ram.size / 2, 128 << 20);
+      if (start + image.initrd.length > ramEnd) throw new ImageError(`initrd of ${image.initrd.length} bytes does not fit in RAM`);
+      this.ram.load(start, image.initrd);
+      initrd = { start, end: start + image.initrd.length };
+    }
+    const dtb = buildBoardDeviceTree({
+      harts: this.harts.length, ramBase: this.ram.base, ramSize: this.ram.size,
+      extraUarts: this.uarts.length - 1, bootargs: image.bootargs, initrd,
+    });
+    // Where QEMU puts it: the top of (at most 3 GiB of) RAM, aligned down to 2 MiB.
+    const dtbAddress = Math.floor((this.ram.base + Math.min(this.ram.size, 3 * 2 ** 30) - dtb.length) / 0x20_0000) * 0x20_0000;
+    this.ram.load(dtbAddress, dtb);
+    this.harts[0]!.start(entry, 0, dtbAddress);
+  }
+
+  /** Loads an ELF (by its physical addresses) or a raw image; returns the entry point. */
+  private loadImage(image: BootImage): number {
+    if (looksLikeElf(image.bytes)) {
+      const elf = parseElf(image.bytes);
+      for (const [i, seg] of elf.segments.entries()) {
+        const end = seg.paddr + seg.memsz;
+        if (this.ram.offsetOf(seg.paddr) < 0 || end > this.ram.base + this.ram.size) {
+          throw new ImageError(`ELF segment ${i} at 0x${seg.paddr.toString(16)}..0x${end.toString(16)} is outside RAM ` +
+            `(0x${this.ram.base.toString(16)}..0x${(this.ram.base + this.ram.size).toString(16)})`);
+        }
+        this.ram.load(seg.paddr, seg.data); // the rest of memsz is already zero
+      }
+      if (this.ram.offsetOf(elf.entry) < 0) throw new ImageError(`ELF entry point 0x${elf.entry.toString(16)} is outside RAM`);
+      return elf.entry;
+    }
+    const at = image.loadAddress ?? Board.kernelAddress;
+    if (this.ram.offsetOf(at) < 0 || at + image.bytes.length > this.ram.base + this.ram.size) {
+      throw new ImageError(`raw image of ${image.bytes.length} bytes at 0x${at.toString(16)} does not fit in RAM`);
+    }
+    this.ram.load(at, image.bytes);
+    return at;
+  }
+
+  /** Host input for a UART (typed keys). */
+  input(uart: number, bytes: Uint8Array): void {
+    this.uarts[uart]?.receive(bytes);
+  }
+
+  /**
+   * Runs the harts round-robin for up to `maxInstructions` instructions in total, stopping early when
+   * the machine finishes, faults, or every hart waits.
+   */
+  run(maxInstructions: number): RunOutcome {
+    let executed = 0;
+    while (executed < maxInstructions) {
+      if (this.finished) return { kind: 'finished', result: this.finished };
+      if (this.fault) return { kind: 'fault', message: this.fault };
+      this.deliverTimers();
+      let roundMax = 0;
+      for (const hart of this.harts) {
+        if (hart.state !== HartState.Running) continue;
+        if (hart.idle && !this.wake(hart)) continue;
+        const n = hart.run(Math.min(this.quantum, maxInstructions - executed));
+        executed += n;
+        if (n > roundMax) roundMax = n;
+        if (hart.stuckTraps >= STUCK_TRAPS) this.fault = this.stuckMessage(hart);
+        if (this.finished || this.fault) break;
+      }
+      this.clock.advance(roundMax);
+      if (roundMax === 0 && !this.finished && !this.fault) {
+        const wakeAt = this.nextDeadline();
+        if (!this.clock.deterministic || wakeAt === Infinity) {
+          this.executed += executed;
+          return { kind: 'idle', wakeAt };
+        }
+        this.clock.skipTo(wakeAt);
+      }
+    }
+    this.executed += executed;
+    if (this.finished) return { kind: 'finished', result: this.finished };
+    if (this.fault) return { kind: 'fault', message: this.fault };
+    return { kind: 'budget' };
+  }
+
+  /** Raises STIP on harts whose timer deadline passed. */
+  private deliverTimers(): void {
+    const now = this.clock.now(0);
+    for (let i = 0; i < this.timers.length; i++) {
+      const t = this.timers[i]!;
+      if (now >= t.deadline) {
+        this.harts[i]!.mip |= STIP;
+        t.deadline = Infinity;
+      }
+    }
+  }
+
+  /** Wakes a hart waiting in WFI or SBI suspend once an interrupt it enabled is pending. */
+  private wake(hart: Hart): boolean {
+    if ((hart.mip & hart.sie) === 0) return false;
+    hart.idle = false;
+    const t = this.timers[hart.id]!;
+    t.suspended = false;
+    if (t.resume) {
+      const { address, opaque } = t.resume;
+      t.resume = undefined;
+      const pending = hart.mip, enabled = hart.sie;
+      hart.start(address, hart.id, opaque);
+      hart.mip = pending;
+      hart.sie = enabled;
+    }
+    return true;
+  }
+
+  private nextDeadline(): number {
+    let next = Infinity;
+    for (let i = 0; i < this.timers.length; i++) {
+      if (this.harts[i]!.state === HartState.Running) next = Math.min(next, this.timers[i]!.deadline);
+    }
+    return next;
+  }
+
+  private stuckMessage(hart: Hart): string {
+    const cause = hart.scause[0]!;
+    const hex = (lo: number, hi: number) => '0x' + ((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString(16);
+    return `hart ${hart.id} is stuck: every trap faults again at its handler ${hex(hart.sepc[0]!, hart.sepc[1]!)} ` +
+      `(scause ${cause}: ${CAUSE_NAMES[cause] ?? 'unknown'}, stval ${hex(hart.stval[0]!, hart.stval[1]!)})`;
+  }
+
+  private finish(result: FinishResult): void {
+    this.finished ??= result;
+    for (const h of this.harts) h.stopRequested = true;
+  }
+
+  /** Instructions executed since power-on, including the slice in progress. */
+  private now(hart: Hart): number {
+    return this.executed + hart.sliceRetired;
+  }
+
+  private traceTrap(hart: Hart, cause: number, interrupt: boolean): void {
+    this.trace!.record({
+      at: this.now(hart), hart: hart.id, kind: interrupt ? 'interrupt' : 'trap',
+      detail: `${interrupt ? 'irq' : 'cause'} ${cause}${interrupt ? '' : ` (${CAUSE_NAMES[cause] ?? 'unknown'})`} at pc 0x${(hart.sepc[1]! * 4294967296 + (hart.sepc[0]! >>> 0)).toString(16)}`,
+    });
+  }
+
+  // ---- HartExits: the bare board (no hypervisor) ----
+
+  mmioRead(hart: Hart, gpa: number, size: 1 | 2 | 4 | 8): boolean {
+    const ok = this.bus.read(gpa, size, hart.ioData);
+    if (this.trace) {
+      this.trace.record({ at: this.now(hart), hart: hart.id, kind: 'mmio-read',
+        detail: `0x${gpa.toString(16)} size ${size} -> ${ok ? '0x' + (hart.ioData[0]! >>> 0).toString(16) : 'bus error'}` });
+    }
+    return ok;
+  }
+
+  mmioWrite(hart: Hart, gpa: number, size: 1 | 2 | 4 | 8, lo: number, hi: number): boolean {
+    const ok = this.bus.write(gpa, size, lo, hi);
+    if (this.trace) {
+      this.trace.record({ at: this.now(hart), hart: hart.id, kind: 'mmio-write',
+        detail: `0x${gpa.toString(16)} size ${size} <- 0x${(lo >>> 0).toString(16)}${ok ? '' : ' bus error'}` });
+    }
+    return ok;
+  }
+
+  fetchFault(hart: Hart, gpa: number): boolean {
+    this.trace?.record({ at: this.now(hart), hart: hart.id, kind: 'fetch-fault', detail: `0x${gpa.toString(16)}` });
+    return true;
+  }
+
+  ecall(hart: Hart): void {
+    if (this.trace) {
+      this.trace.record({ at: this.now(hart), hart: hart.id, kind: 'ecall',
+        detail: `eid 0x${(hart.xlo[17]! >>> 0).toString(16)} fid ${hart.xlo[16]! >>> 0}` });
+    }
+    this.sbi.handleEcall(hart);
+  }
+
+  time(hart: Hart): number {
+    return this.clock.now(hart.sliceRetired);
+  }
+
+  // ---- SbiPlatform ----
+
+  setTimer(hart: Hart, deadline: number): void {
+    hart.mip &= ~STIP;
+    if (this.clock.now(hart.sliceRetired) >= deadline) hart.mip |= STIP;
+    else this.timers[hart.id]!.deadline = deadline;
+    if (deadline === Infinity || (hart.mip & STIP) !== 0) this.timers[hart.id]!.deadline = Infinity;
+  }
+
+  consoleWrite(_caller: Hart, bytes: Uint8Array): void {
+    this.output.get('uart0')!.append(bytes);
+  }
+
+  consoleRead(): number {
+    const uart = this.uarts[0]!;
+    return (uart.read(5, 1) & 1) !== 0 ? uart.read(0, 1) : -1;
+  }
+
+  systemReset(_caller: Hart, type: 'shutdown' | 'cold-reboot' | 'warm-reboot', failure: boolean): void {
+    this.finish(type === 'shutdown' ? (failure ? { kind: 'fail', code: 1 } : { kind: 'pass', code: 0 }) : { kind: 'reset', code: 0 });
+  }
+
+  suspend(hart: Hart, resume?: { address: number; opaque: number }): void {
+    hart.idle = true;
+    hart.stopRequested = true;
+    const t = this.timers[hart.id]!;
+    t.suspended = true;
+    t.resume = resume;
+  }
+
+  hartStatus(id: number): number {
+    const hart = this.harts[id]!;
+    if (hart.state !== HartState.Running) return 1;
+    return this.timers[id]!.suspended ? 4 : 0;
+  }
+
+  mayTarget(): boolean {
+    return true;
+  }
+
+  isExecutable(hart: Hart, address: number): boolean {
+    return Number.isSafeInteger(address) && address >= 0 && hart.memoryMap.ramPage(address - (address % 4096), Access.Execute) >= 0;
+  }
+
+  implId(): number {
+    return BOARD_IMPL_ID;
+  }
+}

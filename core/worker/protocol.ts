@@ -1,0 +1,44 @@
+import type { BootImage } from '../machine/machine.ts';
+import type { TraceRecord } from '../machine/trace-log.ts';
+
+export type { TraceRecord };
+
+/**
+ * The typed contract between a machine worker and whoever drives it (the CLI, the app's UI).
+ * Commands flow in, events flow out; nothing else is shared. Byte arrays are transferred, not copied.
+ */
+
+export interface MachineConfig {
+  harts: number;
+  ramSize: number;
+  deterministic: boolean;
+  extraUarts?: number;
+  /** Stop with a 'hang' event after this many instructions (0: no limit). */
+  maxInstructions: number;
+  trace: boolean;
+}
+
+/** An image to boot: an ELF, or raw bytes for `loadAddress`, with an optional initrd and command line. */
+export type { BootImage as BootRequest } from '../machine/machine.ts';
+
+export type WorkerCommand =
+  | { type: 'boot'; config: MachineConfig; boot: BootImage }
+  | { type: 'input'; uart: number; bytes: Uint8Array }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' };
+
+export type WorkerEvent =
+  | { type: 'output'; stream: string; bytes: Uint8Array }
+  | { type: 'status'; instructions: number; mips: number; virtualTimeNs: number; state: 'running' | 'idle' | 'paused' }
+  | { type: 'trace'; records: TraceRecord[] }
+  /** The guest powered off through the finisher or SBI. */
+  | { type: 'finished'; kind: 'pass' | 'fail'; code: number; instructions: number }
+  /** The guest asked for a reset; the machine was rebuilt and booted again. */
+  | { type: 'reset' }
+  /** The guest cannot go on (e.g. it faults inside its own trap handler forever). */
+  | { type: 'fault'; message: string; instructions: number }
+  /** --max-instructions passed without the guest finishing. */
+  | { type: 'hang'; instructions: number; pcs: string[] }
+  /** Bad input (image, configuration) or an internal error; the message names the thing and the reason. */
+  | { type: 'error'; message: string };
