@@ -65,6 +65,19 @@ export class CodeCache {
     }
   }
 
+  /** Forgets every decoded page overlapping a RAM byte range (host-side writes: image loads, copies). */
+  invalidateRange(ramOffset: number, length: number): void {
+    if (length <= 0) return;
+    const first = Math.max(0, (ramOffset >>> 12) - 1); // the previous page may end in a cross-page instruction
+    const last = Math.min(this.pages.length - 1, (ramOffset + length - 1) >>> 12);
+    for (let p = first; p <= last; p++) {
+      if (this.pages[p] !== undefined) {
+        this.pages[p] = undefined;
+        this.ram.codePages[p] = 0;
+      }
+    }
+  }
+
   /** Drops every decoded page (e.g. when RAM is reloaded wholesale). */
   clear(): void {
     this.pages.fill(undefined);

@@ -90,6 +90,11 @@ export function decode32(insn: number, halfwords: 1 | 2, raw: number, out: Decod
       else if (f3 === 5 && f7 === 0x20) { op = Op.Sraiw; imm = rs2; }
       break;
     case 0x33:
+      if (f7 === 0 && f3 === 0 && rs1 === 0) { // add rd, x0, rs (c.mv): a move
+        out.word = pack(Op.Mv, rd, rs2, 0, halfwords);
+        out.imm = 0;
+        return;
+      }
       if (f7 === 0) op = OP_BASE[f3]!;
       else if (f7 === 1) op = OP_MUL[f3]!;
       else if (f7 === 0x20 && f3 === 0) op = Op.Sub;

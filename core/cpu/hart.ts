@@ -172,7 +172,9 @@ export class Hart {
     const rTagLo = this.readTlb.tagLo, rTagHi = this.readTlb.tagHi, rBase = this.readTlb.base;
     const wTagLo = this.writeTlb.tagLo, wTagHi = this.writeTlb.tagHi, wBase = this.writeTlb.base;
     const fTagLo = this.fetchTlb.tagLo, fTagHi = this.fetchTlb.tagHi, fBase = this.fetchTlb.base;
-    let n = 0;
+    // n counts attempts (it bounds the slice, so a hart faulting forever still yields); faulted counts
+    // the attempts that trapped instead of retiring.
+    let n = 0, faulted = 0;
     this.sliceRetired = 0;
     this.stopRequested = false;
 
@@ -187,9 +189,9 @@ export class Hart {
       if (fTagLo[fi] === ((vlo >>> 12) | (vhi << 20)) && fTagHi[fi] === vhi >> 12 && fBase[fi]! >= 0) {
         fetchOffset = fBase[fi]! + (vlo & 0xfff);
       } else {
-        this.sliceRetired = n;
+        this.sliceRetired = n - faulted;
         fetchOffset = this.fetchSlow(vlo, vhi);
-        if (fetchOffset < 0) continue;
+        if (fetchOffset < 0) { n++; faulted++; continue; }
       }
       const pageOffset = fetchOffset & ~0xfff;
       const page = code.page(pageOffset);
@@ -207,7 +209,7 @@ export class Hart {
         let imm = imms[slot]!;
         if ((w & 0xff) === Op.CrossPage) {
           this.pc = pageVa + slot * 2;
-          if (!this.fetchCrossPage(pageOffset + slot * 2)) continue outer;
+          if (!this.fetchCrossPage(pageOffset + slot * 2)) { n++; faulted++; continue outer; }
           w = this.crossPage.word;
           imm = this.crossPage.imm;
         }
@@ -347,10 +349,10 @@ export class Hart {
               break;
             }
             this.pc = pageVa + slot * 2;
-            this.sliceRetired = n;
+            this.sliceRetired = n - faulted;
             if (this.loadSlow(a, ah, size, op === Op.Lwu || op === Op.Lhu || op === Op.Lbu, rd)) {
               this.pc += (w >>> 24) * 2;
-            } else n--;
+            } else faulted++;
             continue outer;
           }
           case Op.Sd: case Op.Sw: case Op.Sh: case Op.Sb: {
@@ -372,9 +374,9 @@ export class Hart {
               break;
             }
             this.pc = pageVa + slot * 2;
-            this.sliceRetired = n;
+            this.sliceRetired = n - faulted;
             if (this.storeSlow(a, ah, size, L[rs2]!, H[rs2]!)) this.pc += (w >>> 24) * 2;
-            else n--;
+            else faulted++;
             continue outer;
           }
 
@@ -383,22 +385,22 @@ export class Hart {
           case Op.LrD: case Op.ScD: case Op.AmoswapD: case Op.AmoaddD: case Op.AmoxorD: case Op.AmoandD:
           case Op.AmoorD: case Op.AmominD: case Op.AmomaxD: case Op.AmominuD: case Op.AmomaxuD:
             this.pc = pageVa + slot * 2;
-            this.sliceRetired = n;
+            this.sliceRetired = n - faulted;
             if (this.atomic(w & 0xff, rd, rs1, rs2)) this.pc += 4;
-            else n--;
+            else faulted++;
             continue outer;
 
           case Op.Fence: break;
           case Op.FenceI: break; // decoded code is kept coherent with every store
           case Op.Csrrw: case Op.Csrrs: case Op.Csrrc: case Op.Csrrwi: case Op.Csrrsi: case Op.Csrrci:
             this.pc = pageVa + slot * 2;
-            this.sliceRetired = n;
+            this.sliceRetired = n - faulted;
             if (this.csrInstruction(w & 0xff, rd, rs1, imm, pageOffset + slot * 2)) this.pc += 4;
-            else n--;
+            else faulted++;
             continue outer;
           case Op.Ecall:
             this.pc = pageVa + slot * 2;
-            this.sliceRetired = n;
+            this.sliceRetired = n - faulted;
             if (this.priv === Priv.User) {
               this.raise(Cause.EcallFromU, 0, 0);
               continue outer;
@@ -409,29 +411,29 @@ export class Hart {
           case Op.Ebreak:
             this.pc = pageVa + slot * 2;
             this.raise(Cause.Breakpoint, this.pc | 0, Math.floor(this.pc / TWO32) | 0);
-            n--;
+            faulted++;
             continue outer;
           case Op.Sret:
             this.pc = pageVa + slot * 2;
-            if (this.priv === Priv.User) { this.illegal(pageOffset + slot * 2); n--; continue outer; }
+            if (this.priv === Priv.User) { this.illegal(pageOffset + slot * 2); faulted++; continue outer; }
             this.sret();
             continue outer;
           case Op.Wfi:
             this.pc = pageVa + slot * 2;
-            if (this.priv === Priv.User) { this.illegal(pageOffset + slot * 2); n--; continue outer; }
+            if (this.priv === Priv.User) { this.illegal(pageOffset + slot * 2); faulted++; continue outer; }
             this.pc += 4;
             if ((this.mip & this.sie) === 0) this.idle = true;
             continue outer;
           case Op.SfenceVma:
             this.pc = pageVa + slot * 2;
-            if (this.priv === Priv.User) { this.illegal(pageOffset + slot * 2); n--; continue outer; }
+            if (this.priv === Priv.User) { this.illegal(pageOffset + slot * 2); faulted++; continue outer; }
             this.flushTlb();
             this.pc += 4;
             continue outer;
           case Op.Illegal:
             this.pc = pageVa + slot * 2;
             this.raise(Cause.IllegalInstruction, imm, 0);
-            n--;
+            faulted++;
             continue outer;
           default:
             throw new Error(`unhandled operation ${w & 0xff}`);
@@ -440,7 +442,7 @@ export class Hart {
       }
       this.pc = pageVa + slot * 2;
     }
-    this.instret += n;
+    this.instret += n - faulted;
     this.sliceRetired = 0;
     this.reservation = -1;
     return n;

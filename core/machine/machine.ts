@@ -147,7 +147,7 @@ export class Machine implements SbiPlatform, HartExits {
       // Where QEMU puts it: half-way into RAM, at most 128 MiB in.
       const start = this.ram.base + Math.min(this.ram.size / 2, 128 << 20);
       if (start + image.initrd.length > ramEnd) throw new ImageError(`initrd of ${image.initrd.length} bytes does not fit in RAM`);
-      this.ram.load(start, image.initrd);
+      this.writePhysical(start, image.initrd);
       initrd = { start, end: start + image.initrd.length };
     }
     const dtb = buildBoardDeviceTree({
@@ -156,7 +156,7 @@ export class Machine implements SbiPlatform, HartExits {
     });
     // Where QEMU puts it: the top of (at most 3 GiB of) RAM, aligned down to 2 MiB.
     const dtbAddress = Math.floor((this.ram.base + Math.min(this.ram.size, 3 * 2 ** 30) - dtb.length) / 0x20_0000) * 0x20_0000;
-    this.ram.load(dtbAddress, dtb);
+    this.writePhysical(dtbAddress, dtb);
     this.harts[0]!.start(entry, 0, dtbAddress);
   }
 
@@ -170,7 +170,7 @@ export class Machine implements SbiPlatform, HartExits {
           throw new ImageError(`ELF segment ${i} at 0x${seg.paddr.toString(16)}..0x${end.toString(16)} is outside RAM ` +
             `(0x${this.ram.base.toString(16)}..0x${(this.ram.base + this.ram.size).toString(16)})`);
         }
-        this.ram.load(seg.paddr, seg.data); // the rest of memsz is already zero
+        this.writePhysical(seg.paddr, seg.data); // the rest of memsz is already zero
       }
       if (this.ram.offsetOf(elf.entry) < 0) throw new ImageError(`ELF entry point 0x${elf.entry.toString(16)} is outside RAM`);
       return elf.entry;
@@ -179,8 +179,14 @@ export class Machine implements SbiPlatform, HartExits {
     if (this.ram.offsetOf(at) < 0 || at + image.bytes.length > this.ram.base + this.ram.size) {
       throw new ImageError(`raw image of ${image.bytes.length} bytes at 0x${at.toString(16)} does not fit in RAM`);
     }
-    this.ram.load(at, image.bytes);
+    this.writePhysical(at, image.bytes);
     return at;
+  }
+
+  /** Writes bytes into RAM from the host side (loaders, the hypervisor), keeping decoded code coherent. */
+  writePhysical(hpa: number, bytes: Uint8Array): void {
+    this.ram.load(hpa, bytes);
+    this.code.invalidateRange(hpa - this.ram.base, bytes.length);
   }
 
   /** Host input for a UART (typed keys). */
