@@ -32,6 +32,51 @@ function storeNumber(L: Int32Array, H: Int32Array, rd: number, v: number): void 
   H[rd] = v < 0 ? -1 : Math.floor(v / 4294967296) | 0;
 }
 
+const TWO32 = 4294967296;
+
+/**
+ * High 64 bits of the unsigned 128-bit product, from four 32x32 partial products; every sum stays
+ * below 2^35, so doubles are exact. Result in L/H[rd].
+ */
+function mulhu64(L: Int32Array, H: Int32Array, rd: number, al: number, ah: number, bl: number, bh: number): void {
+  const mid = (mulhu32(al, bl) >>> 0) + (Math.imul(al, bh) >>> 0) + (Math.imul(ah, bl) >>> 0);
+  const low = (Math.imul(ah, bh) >>> 0) + (mulhu32(al, bh) >>> 0) + (mulhu32(ah, bl) >>> 0) + Math.floor(mid / TWO32);
+  L[rd] = low | 0;
+  H[rd] = (mulhu32(ah, bh) + Math.floor(low / TWO32)) | 0;
+}
+
+/** Subtracts (xl, xh) from the 64-bit value in L/H[rd] (wrapping). */
+function subtractInto(L: Int32Array, H: Int32Array, rd: number, xl: number, xh: number): void {
+  const l = L[rd]!;
+  H[rd] = (H[rd]! - xh - ((l >>> 0) < (xl >>> 0) ? 1 : 0)) | 0;
+  L[rd] = (l - xl) | 0;
+}
+
+/**
+ * Unsigned 64-bit by 32-bit division in 16-bit steps (each partial dividend < 2^48, exact in doubles).
+ * Quotient in out[0..1] (low, high), remainder returned.
+ */
+function divu64by32(al: number, ah: number, divisor: number, out: Float64Array): number {
+  const hi = ah >>> 0;
+  const qHi = Math.floor(hi / divisor);
+  let r = hi - qHi * divisor;
+  const t1 = r * 65536 + (al >>> 16);
+  const q1 = Math.floor(t1 / divisor);
+  r = t1 - q1 * divisor;
+  const t0 = r * 65536 + (al & 0xffff);
+  const q0 = Math.floor(t0 / divisor);
+  out[0] = q1 * 65536 + q0; // < 2^32
+  out[1] = qHi;
+  return t0 - q0 * divisor;
+}
+
+const quotient = new Float64Array(2);
+
+/** Absolute value of a signed 64-bit pair, as (low, high) in an unsigned sense. */
+function negate(lo: number, hi: number): [number, number] {
+  return [(-lo) | 0, (~hi + (lo === 0 ? 1 : 0)) | 0];
+}
+
 /** Executes every M-extension operation except MUL and MULW (which the run loop inlines). */
 export function mulDiv(op: Op, L: Int32Array, H: Int32Array, rd: number, rs1: number, rs2: number): void {
   const al = L[rs1]!, ah = H[rs1]!, bl = L[rs2]!, bh = H[rs2]!;
@@ -41,37 +86,56 @@ export function mulDiv(op: Op, L: Int32Array, H: Int32Array, rd: number, rs1: nu
       if (aSmall && bSmall) {
         const negative = al !== 0 && bl !== 0 && (al < 0) !== (bl < 0);
         L[rd] = H[rd] = negative ? -1 : 0;
-      } else store(L, H, rd, (toSigned(al, ah) * toSigned(bl, bh)) >> 64n);
+        return;
+      }
+      mulhu64(L, H, rd, al, ah, bl, bh);
+      if (ah < 0) subtractInto(L, H, rd, bl, bh);
+      if (bh < 0) subtractInto(L, H, rd, al, ah);
       return;
     case Op.Mulhu:
-      if (ah === 0 && bh === 0) L[rd] = H[rd] = 0;
-      else store(L, H, rd, (toUnsigned(al, ah) * toUnsigned(bl, bh)) >> 64n);
+      mulhu64(L, H, rd, al, ah, bl, bh);
       return;
     case Op.Mulhsu:
-      store(L, H, rd, (toSigned(al, ah) * toUnsigned(bl, bh)) >> 64n);
+      mulhu64(L, H, rd, al, ah, bl, bh);
+      if (ah < 0) subtractInto(L, H, rd, bl, bh);
       return;
-    case Op.Div:
-      if (bl === 0 && bh === 0) { L[rd] = H[rd] = -1; return; }
-      if (aSmall && bSmall) { storeNumber(L, H, rd, Math.trunc(al / bl)); return; }
-      if (al === 0 && ah === -0x80000000 && bl === -1 && bh === -1) { L[rd] = 0; H[rd] = -0x80000000; return; }
-      store(L, H, rd, toSigned(al, ah) / toSigned(bl, bh));
+    case Op.Div: case Op.Rem: {
+      if (bl === 0 && bh === 0) { if (op === Op.Div) { L[rd] = H[rd] = -1; } else { L[rd] = al; H[rd] = ah; } return; }
+      if (aSmall && bSmall) {
+        if (op === Op.Div) storeNumber(L, H, rd, Math.trunc(al / bl));
+        else storeNumber(L, H, rd, bl === -1 ? 0 : al % bl);
+        return;
+      }
+      const [ul, uh] = ah < 0 ? negate(al, ah) : [al, ah];
+      const [vl, vh] = bh < 0 ? negate(bl, bh) : [bl, bh];
+      if (vh === 0 && !(al === 0 && ah === -0x80000000)) {
+        const r = divu64by32(ul, uh, vl >>> 0, quotient);
+        if (op === Op.Div) {
+          L[rd] = quotient[0]! | 0; H[rd] = quotient[1]! | 0;
+          if ((ah < 0) !== (bh < 0)) { const [nl, nh] = negate(L[rd]!, H[rd]!); L[rd] = nl; H[rd] = nh; }
+        } else {
+          L[rd] = r | 0; H[rd] = 0;
+          if (ah < 0) { const [nl, nh] = negate(L[rd]!, 0); L[rd] = nl; H[rd] = nh; }
+        }
+        return;
+      }
+      if (al === 0 && ah === -0x80000000 && bl === -1 && bh === -1) {
+        if (op === Op.Div) { L[rd] = 0; H[rd] = -0x80000000; } else { L[rd] = H[rd] = 0; }
+        return;
+      }
+      store(L, H, rd, op === Op.Div ? toSigned(al, ah) / toSigned(bl, bh) : toSigned(al, ah) % toSigned(bl, bh));
       return;
-    case Op.Divu:
-      if (bl === 0 && bh === 0) { L[rd] = H[rd] = -1; return; }
-      if (ah === 0 && bh === 0) { storeNumber(L, H, rd, Math.floor((al >>> 0) / (bl >>> 0))); return; }
-      store(L, H, rd, toUnsigned(al, ah) / toUnsigned(bl, bh));
+    }
+    case Op.Divu: case Op.Remu: {
+      if (bl === 0 && bh === 0) { if (op === Op.Divu) { L[rd] = H[rd] = -1; } else { L[rd] = al; H[rd] = ah; } return; }
+      if (bh === 0) {
+        const r = divu64by32(al, ah, bl >>> 0, quotient);
+        if (op === Op.Divu) { L[rd] = quotient[0]! | 0; H[rd] = quotient[1]! | 0; } else { L[rd] = r | 0; H[rd] = 0; }
+        return;
+      }
+      store(L, H, rd, op === Op.Divu ? toUnsigned(al, ah) / toUnsigned(bl, bh) : toUnsigned(al, ah) % toUnsigned(bl, bh));
       return;
-    case Op.Rem:
-      if (bl === 0 && bh === 0) { L[rd] = al; H[rd] = ah; return; }
-      if (aSmall && bSmall) { storeNumber(L, H, rd, bl === -1 ? 0 : al % bl); return; }
-      if (bl === -1 && bh === -1) { L[rd] = H[rd] = 0; return; }
-      store(L, H, rd, toSigned(al, ah) % toSigned(bl, bh));
-      return;
-    case Op.Remu:
-      if (bl === 0 && bh === 0) { L[rd] = al; H[rd] = ah; return; }
-      if (ah === 0 && bh === 0) { storeNumber(L, H, rd, (al >>> 0) % (bl >>> 0)); return; }
-      store(L, H, rd, toUnsigned(al, ah) % toUnsigned(bl, bh));
-      return;
+    }
     case Op.Divw: {
       let q: number;
       if (bl === 0) q = -1;

@@ -169,7 +169,7 @@ export class Hart {
     const L = this.xlo, H = this.xhi;
     const ram = this.ram, i32 = ram.i32, u16 = ram.u16, u8 = ram.u8, codePages = ram.codePages;
     const code = this.code;
-    const rTagLo = this.readTlb.tagLo, rTagHi = this.readTlb.tagHi, rBase = this.readTlb.base;
+    const rTagLo = this.readTlb.tagLo, rTagHi = this.readTlb.tagHi, rBase = this.readTlb.base, rGpa = this.readTlb.gpa;
     const wTagLo = this.writeTlb.tagLo, wTagHi = this.writeTlb.tagHi, wBase = this.writeTlb.base;
     const fTagLo = this.fetchTlb.tagLo, fTagHi = this.fetchTlb.tagHi, fBase = this.fetchTlb.base;
     // n counts attempts (it bounds the slice, so a hart faulting forever still yields); faulted counts
@@ -350,10 +350,13 @@ export class Hart {
             }
             this.pc = pageVa + slot * 2;
             this.sliceRetired = n - faulted;
-            if (this.loadSlow(a, ah, size, op === Op.Lwu || op === Op.Lhu || op === Op.Lbu, rd)) {
-              this.pc += (w >>> 24) * 2;
-            } else faulted++;
-            continue outer;
+            const unsigned = op === Op.Lwu || op === Op.Lhu || op === Op.Lbu;
+            const ok = base < 0 && rTagLo[i] === ((a >>> 12) | (ah << 20)) && rTagHi[i] === ah >> 12
+              ? this.deviceLoad(rGpa[i]! + (a & 0xfff), size, unsigned, rd, a, ah) // a known device page
+              : this.loadSlow(a, ah, size, unsigned, rd);
+            if (!ok) { faulted++; continue outer; }
+            if (this.mustLeavePage()) { this.pc += (w >>> 24) * 2; continue outer; }
+            break; // device registers are read in loops: stay on this page
           }
           case Op.Sd: case Op.Sw: case Op.Sh: case Op.Sb: {
             const b = L[rs1]!, a = (b + imm) | 0;
@@ -375,9 +378,9 @@ export class Hart {
             }
             this.pc = pageVa + slot * 2;
             this.sliceRetired = n - faulted;
-            if (this.storeSlow(a, ah, size, L[rs2]!, H[rs2]!)) this.pc += (w >>> 24) * 2;
-            else faulted++;
-            continue outer;
+            if (!this.storeSlow(a, ah, size, L[rs2]!, H[rs2]!)) { faulted++; continue outer; }
+            if (this.mustLeavePage()) { this.pc += (w >>> 24) * 2; continue outer; }
+            break;
           }
 
           case Op.LrW: case Op.ScW: case Op.AmoswapW: case Op.AmoaddW: case Op.AmoxorW: case Op.AmoandW:
@@ -446,6 +449,14 @@ export class Hart {
     this.sliceRetired = 0;
     this.reservation = -1;
     return n;
+  }
+
+  /**
+   * After a slow-path access: whether it changed anything the inner loop does not re-check (the slice
+   * must end, the hart stopped, or an interrupt it enabled became pending).
+   */
+  private mustLeavePage(): boolean {
+    return this.stopRequested || this.state !== HartState.Running || (this.mip & this.sie) !== 0;
   }
 
   /** Fetch-TLB miss: translate the pc for execution. Returns the RAM offset, or -1 after a trap/exit. */
@@ -530,6 +541,23 @@ export class Hart {
     this.sepc[1] = hi;
   }
 
+  /** A load from a device register at `gpa` (the TLB already knows the page is not RAM). */
+  private deviceLoad(gpa: number, size: 1 | 2 | 4 | 8, unsigned: boolean, rd: number, vlo: number, vhi: number): boolean {
+    if (!this.exits.mmioRead(this, gpa, size)) return this.accessFault(Cause.LoadAccessFault, vlo, vhi);
+    this.setLoaded(size, unsigned, rd);
+    return true;
+  }
+
+  /** Writes ioData, extended as the load instruction asks, to rd. */
+  private setLoaded(size: 1 | 2 | 4 | 8, unsigned: boolean, rd: number): void {
+    const lo = this.ioData[0]!;
+    if (size === 8) { this.xlo[rd] = lo; this.xhi[rd] = this.ioData[1]!; return; }
+    const shift = 32 - size * 8;
+    const value = size === 4 ? lo : unsigned ? lo & ((1 << (size * 8)) - 1) : (lo << shift) >> shift;
+    this.xlo[rd] = value;
+    this.xhi[rd] = unsigned ? 0 : value >> 31;
+  }
+
   /** Loads that missed the TLB, are misaligned, or hit a device. Returns false after a trap/park. */
   private loadSlow(vlo: number, vhi: number, size: 1 | 2 | 4 | 8, unsigned: boolean, rd: number): boolean {
     const io = this.ioData;
@@ -542,12 +570,7 @@ export class Hart {
       if (size === 8) { io[0] = v.getInt32(off, true); io[1] = v.getInt32(off + 4, true); }
       else { io[0] = size === 4 ? v.getInt32(off, true) : size === 2 ? v.getUint16(off, true) : v.getUint8(off); io[1] = 0; }
     } else if (!this.loadBytewise(vlo, vhi, size)) return false;
-    const lo = io[0]!;
-    if (size === 8) { this.xlo[rd] = lo; this.xhi[rd] = io[1]!; return true; }
-    const shift = 32 - size * 8;
-    const value = size === 4 ? lo : unsigned ? lo & ((1 << (size * 8)) - 1) : (lo << shift) >> shift;
-    this.xlo[rd] = value;
-    this.xhi[rd] = unsigned ? 0 : value >> 31;
+    this.setLoaded(size, unsigned, rd);
     return true;
   }
 

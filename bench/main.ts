@@ -1,0 +1,120 @@
+// `npm run bench`: the guest workloads on the lab and on qemu-system-riscv64, side by side, from the same
+// ELF in the same run. Each lab run is a fresh process with the machine in a worker thread (as the CLI
+// and the app run it), so numbers include no warm-up from earlier workloads.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { MachineConfig, WorkerCommand, WorkerEvent } from '../core/worker/protocol.ts';
+import { qemuArgs, qemuAvailable, QEMU_BINARY } from '../test/support/qemu.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = resolve(here, '..');
+const guest = (name: string) => resolve(root, 'assets/guests/bench', `${name}.elf`);
+
+interface Workload { name: string; what: string }
+const WORKLOADS: Workload[] = [
+  { name: 'intloop', what: 'integer/branchy' },
+  { name: 'memory', what: 'memcpy/memset/stream' },
+  { name: 'muldiv', what: 'multiply/divide' },
+  { name: 'calls', what: 'calls, recursion' },
+  { name: 'mmio', what: '2M UART register reads' },
+  { name: 'sbi', what: '1M SBI calls' },
+];
+
+interface LabResult { instructions: number; runSeconds: number; wallSeconds: number; maxRssMiB: number; status: string }
+
+/** Child mode: boot one ELF in a machine worker, print a LabResult as JSON. */
+async function runChild(elf: string, ramSize: number): Promise<void> {
+  const started = performance.now();
+  const worker = new Worker(resolve(here, 'machine-worker.mjs'));
+  await new Promise((ok) => worker.once('online', ok));
+  const config: MachineConfig = { harts: 1, ramSize, deterministic: false, maxInstructions: 0, trace: false };
+  const bootAt = performance.now();
+  worker.postMessage({ type: 'boot', config, boot: { bytes: new Uint8Array(readFileSync(elf)) } } satisfies WorkerCommand);
+  const result = await new Promise<LabResult>((ok) => {
+    worker.on('message', (e: WorkerEvent) => {
+      const done = (status: string, instructions: number) => {
+        const now = performance.now();
+        ok({ instructions, runSeconds: (now - bootAt) / 1000, wallSeconds: (now - started) / 1000,
+          maxRssMiB: process.resourceUsage().maxRSS / 1024, status });
+      };
+      if (e.type === 'finished') done(e.kind === 'pass' ? 'pass' : `fail ${e.code}`, e.instructions);
+      else if (e.type === 'fault' || e.type === 'error') done(`${e.type}: ${e.message}`, 0);
+    });
+  });
+  await worker.terminate();
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+function runLab(name: string, ramSize = 1 << 30): LabResult {
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--run', guest(name), String(ramSize)], { encoding: 'utf8' });
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !line.startsWith('{')) throw new Error(`lab run of ${name} failed: ${child.stderr}`);
+  const result = JSON.parse(line) as LabResult;
+  result.wallSeconds = (performance.now() - started) / 1000; // the whole process, like QEMU's
+  return result;
+}
+
+function runQemu(name: string): Promise<number> {
+  return new Promise((ok, fail) => {
+    const started = performance.now();
+    const child = spawn(QEMU_BINARY, qemuArgs(guest(name), { harts: 1, memoryMiB: 1024 }), { stdio: ['ignore', 'ignore', 'ignore'] });
+    child.on('error', fail);
+    child.on('exit', () => ok((performance.now() - started) / 1000));
+  });
+}
+
+/** Median of a few runs: the machine is shared, single runs are noisy. */
+async function median(runs: number, f: () => Promise<number> | number): Promise<number> {
+  const xs: number[] = [];
+  for (let k = 0; k < runs; k++) xs.push(await f());
+  xs.sort((a, b) => a - b);
+  return xs[Math.floor(xs.length / 2)]!;
+}
+
+const pad = (s: string, n: number) => s.padEnd(n);
+const num = (x: number, digits = 2) => x.toFixed(digits);
+
+async function main(): Promise<void> {
+  const haveQemu = qemuAvailable();
+  console.log(`Jailhouse Lab benchmark: lab (interpreter, 1 hart, 1 GiB RAM) vs ${haveQemu ? QEMU_BINARY + ' (TCG)' : 'no QEMU (not installed)'}`);
+  console.log('Each workload is one ELF from assets/guests/bench; times are medians of 3 whole-process runs; "net" subtracts');
+  console.log('the start-up cost measured with the empty guest on the same emulator.\n');
+
+  const labEmpty = await median(3, () => runLab('empty').wallSeconds);
+  const qemuEmpty = haveQemu ? await median(3, () => runQemu('empty')) : NaN;
+  console.log(`start-up (empty guest): lab ${num(labEmpty)} s, QEMU ${haveQemu ? num(qemuEmpty) + ' s' : 'n/a'}\n`);
+
+  console.log(`${pad('workload', 10)}${pad('what', 24)}${pad('instructions', 14)}${pad('lab MIPS', 10)}${pad('lab net s', 11)}${pad('QEMU net s', 12)}lab/QEMU`);
+  for (const w of WORKLOADS) {
+    let last: LabResult | undefined;
+    const labWall = await median(3, () => (last = runLab(w.name)).wallSeconds);
+    if (last!.status !== 'pass') throw new Error(`${w.name}: ${last!.status}`);
+    const labNet = Math.max(labWall - labEmpty, 1e-3);
+    const mips = last!.instructions / last!.runSeconds / 1e6;
+    const qemuNet = haveQemu ? Math.max((await median(3, () => runQemu(w.name))) - qemuEmpty, 1e-3) : NaN;
+    console.log(`${pad(w.name, 10)}${pad(w.what, 24)}${pad(String(last!.instructions), 14)}${pad(num(mips, 1), 10)}` +
+      `${pad(num(labNet), 11)}${pad(haveQemu ? num(qemuNet) : 'n/a', 12)}${haveQemu ? num(labNet / qemuNet) : 'n/a'}`);
+  }
+
+  const touch = runLab('touch16m');
+  const idle = runLab('empty');
+  console.log(`\nhost memory: machine with 1 GiB RAM configured, guest touched 16 MiB: max RSS ${num(touch.maxRssMiB, 0)} MiB ` +
+    `(same process with the empty guest: ${num(idle.maxRssMiB, 0)} MiB; goal < 200 MiB)`);
+  const qemuRss = haveQemu ? qemuMaxRss('touch16m') : undefined;
+  if (qemuRss !== undefined) console.log(`QEMU on the same guest: max RSS ${num(qemuRss, 0)} MiB`);
+}
+
+/** QEMU's peak RSS for a guest, via GNU time when it is installed. */
+function qemuMaxRss(name: string): number | undefined {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', QEMU_BINARY, ...qemuArgs(guest(name), { harts: 1, memoryMiB: 1024 })], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return undefined;
+  const kib = Number(r.stderr.trim().split('\n').pop());
+  return Number.isFinite(kib) ? kib / 1024 : undefined;
+}
+
+if (process.argv[2] === '--run') await runChild(process.argv[3]!, Number(process.argv[4]));
+else await main();
