@@ -11,7 +11,11 @@ const conformance = (name: string) => resolve(root, 'assets/guests/conformance',
 const scratch = mkdtempSync(join(tmpdir(), 'jhlab-cli-'));
 
 function boot(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, 'boot', ...args], { encoding: 'latin1', timeout: 120_000, input: '' });
+  return bootWithInput('', ...args);
+}
+
+function bootWithInput(input: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, 'boot', ...args], { encoding: 'latin1', timeout: 120_000, input });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -28,6 +32,12 @@ describe('jailhouse-lab boot', () => {
     const r = boot(conformance('rv64i'), '--harts', '1');
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/rv64i: \d+ checks passed\n/);
+    expect(r.status).toBe(0);
+  });
+
+  it('feeds stdin to UART0 (an echo guest answers each line and quits on request)', () => {
+    const r = bootWithInput('hello\nquit\n', resolve(root, 'assets/guests/ui/echo.elf'), '--harts', '1');
+    expect(r.stdout).toContain('> hello\nyou typed: hello\n> quit\nyou typed: quit\necho: bye');
     expect(r.status).toBe(0);
   });
 
