@@ -1,10 +1,13 @@
 // The command-line edge: the only place (with its siblings) that touches process, fs and threads.
 import { readFile, writeFile } from 'node:fs/promises';
 import { BOOT_USAGE, runBootCommand, type Terminal } from './boot-command.ts';
+import { LAB_USAGE, runRunCommand, runTestCommand } from './lab-command.ts';
 
 const USAGE = `usage: jailhouse-lab <command> [args]
 commands:
   boot IMAGE [options]      boot a guest image on the board (see: jailhouse-lab boot --help)
+  run LAB.yaml              run a lab interactively: its consoles here, your keys to the root console
+  test LAB.yaml...          run labs headless and deterministically, check their expectations
   config compile|decompile|check ...   Jailhouse cell configurations
   help                      this text`;
 
@@ -40,9 +43,14 @@ function nodeTerminal(): Terminal {
 export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   const term = nodeTerminal();
+  const worker = new URL('./machine-worker.mjs', import.meta.url);
   switch (command) {
     case 'boot':
-      return runBootCommand(rest, term, new URL('./machine-worker.mjs', import.meta.url));
+      return runBootCommand(rest, term, worker);
+    case 'run':
+      return runRunCommand(rest, term, worker);
+    case 'test':
+      return runTestCommand(rest, term, worker);
     case 'config': {
       const { runConfigCommand } = await import('./config-command.ts');
       return runConfigCommand(rest, {
@@ -53,7 +61,7 @@ export async function main(args: string[]): Promise<number> {
       });
     }
     case 'help': case '--help': case '-h': case undefined:
-      process.stdout.write(`${USAGE}\n\n${BOOT_USAGE}\n`);
+      process.stdout.write(`${USAGE}\n\n${BOOT_USAGE}\n\n${LAB_USAGE}\n`);
       return command === undefined ? 2 : 0;
     default:
       process.stderr.write(`jailhouse-lab: unknown command "${command}"\n${USAGE}\n`);

@@ -1,6 +1,7 @@
+import type { PreparedLab } from '../lab/prepare.ts';
+import { LabScript, describeStep, type LabMachine } from '../lab/script.ts';
 import { ImageError } from '../machine/elf.ts';
-import { Machine } from '../machine/machine.ts';
-import type { BootImage } from '../machine/machine.ts';
+import { Machine, type BootImage } from '../machine/machine.ts';
 import type { MachineConfig, WorkerCommand, WorkerEvent } from './protocol.ts';
 
 /** How the host reaches its environment (a Node worker thread or a browser Web Worker). */
@@ -14,34 +15,48 @@ export interface HostEnvironment {
   sleep(ms: number, fn: () => void): { cancel(): void };
 }
 
+/** Installs firmware beyond the board's own on a new machine (the hypervisor), returning its lab view. */
+export type FirmwareInstaller = (machine: Machine) => Pick<LabMachine, 'cellState'> | undefined;
+
 /** Host time spent running guest code before looking at messages again. */
 const SLICE_MS = 8;
 /** Output is flushed at least this often (and whenever a stream holds this many bytes). */
 const FLUSH_MS = 16;
 const FLUSH_BYTES = 64 * 1024;
+/** Instructions per run call; lab scripts look at the consoles after each, so it must not depend on time. */
 const CHUNK = 200_000;
 
 /**
  * Drives one machine inside a worker: runs it in short slices between messages, batches console
- * output into events, sleeps while every hart waits, and turns guest endings into events.
+ * output into events, sleeps while every hart waits, runs a lab's script, and turns guest endings into
+ * events.
  */
 export class MachineHost {
   private machine: Machine | undefined;
   private config: MachineConfig | undefined;
-  private bootRequest: BootImage | undefined;
+  private start: (() => void) | undefined;
+  private lab: { script: LabScript; view: LabMachine; reported: boolean; step: number } | undefined;
+  private typed = false;
   private paused = false;
   private done = false;
   private scheduled = false;
   private sleeping: { cancel(): void } | undefined;
+  private pending = new Map<string, Uint8Array[]>();
+  private pendingBytes = 0;
   private lastFlush = 0;
   private lastStatus = { at: 0, instructions: 0 };
 
-  constructor(private readonly env: HostEnvironment) {}
+  constructor(private readonly env: HostEnvironment, private readonly installFirmware: FirmwareInstaller = () => undefined) {}
 
   handle(command: WorkerCommand): void {
     try {
       switch (command.type) {
-        case 'boot': return this.boot(command.config, command.boot);
+        case 'boot':
+          this.start = () => this.boot(command.config, command.boot);
+          return this.start();
+        case 'lab':
+          this.start = () => this.bootLab(command.config, command.lab);
+          return this.start();
         case 'input':
           this.machine?.input(command.uart, command.bytes);
           return this.wake();
@@ -63,16 +78,37 @@ export class MachineHost {
     }
   }
 
-  private boot(config: MachineConfig, request: BootImage): void {
+  private boot(config: MachineConfig, image: BootImage): void {
     this.config = config;
-    this.bootRequest = request;
     this.machine = new Machine({
       harts: config.harts, ramSize: config.ramSize, deterministic: config.deterministic,
       extraUarts: config.extraUarts, trace: config.trace,
     });
-    this.machine.boot(request);
+    this.installFirmware(this.machine);
+    this.machine.boot(image);
+    this.done = false;
+    this.lab = undefined;
+    this.lastStatus = { at: this.env.now(), instructions: 0 };
+    this.wake();
+  }
+
+  private bootLab(config: MachineConfig, prepared: PreparedLab): void {
+    const { board, root } = prepared.lab;
+    const labConfig = { ...config, harts: board.harts, ramSize: board.ramSize, extraUarts: board.extraUarts };
+    this.config = labConfig;
+    const machine = new Machine({ harts: board.harts, ramSize: board.ramSize, deterministic: config.deterministic, extraUarts: board.extraUarts, trace: config.trace });
+    this.machine = machine;
+    const firmware = this.installFirmware(machine);
+    machine.boot({ bytes: prepared.rootImage, initrd: prepared.initrd, bootargs: root.bootargs });
+    const view: LabMachine = {
+      get executed() { return machine.executed; },
+      input: (uart, bytes) => { machine.input(uart, bytes); this.typed = true; },
+      cellState: (name) => firmware?.cellState(name),
+    };
+    this.lab = { script: new LabScript(prepared.lab), view, reported: false, step: -1 };
     this.done = false;
     this.lastStatus = { at: this.env.now(), instructions: 0 };
+    this.advanceLab();
     this.wake();
   }
 
@@ -85,6 +121,30 @@ export class MachineHost {
     }
   }
 
+  /** Lets the lab script act on what the machine printed; returns how far the machine may run. */
+  private advanceLab(): number {
+    const lab = this.lab;
+    if (!lab || lab.reported) return Infinity;
+    const budget = lab.script.advance(lab.view);
+    this.reportLab();
+    return budget;
+  }
+
+  private reportLab(): void {
+    const lab = this.lab!;
+    const total = lab.script.lab.steps.length;
+    if (lab.script.currentStep !== lab.step) {
+      lab.step = lab.script.currentStep;
+      const step = lab.script.lab.steps[lab.step];
+      this.env.post({ type: 'lab-step', index: lab.step, total, description: step ? describeStep(step) : 'all steps done' });
+    }
+    if (lab.script.finished && !lab.reported) {
+      lab.reported = true;
+      this.flush();
+      this.env.post({ type: 'lab-report', report: lab.script.report(this.machine!.executed) });
+    }
+  }
+
   private readonly tick = (): void => {
     this.scheduled = false;
     const machine = this.machine;
@@ -92,31 +152,41 @@ export class MachineHost {
     try {
       const limit = this.config!.maxInstructions;
       const until = this.env.now() + SLICE_MS;
+      let labBudget = Infinity;
       for (;;) {
-        const budget = limit > 0 ? Math.min(CHUNK, limit - machine.executed) : CHUNK;
+        let budget = Math.min(CHUNK, labBudget);
+        if (limit > 0) budget = Math.min(budget, limit - machine.executed);
         const outcome = budget > 0 ? machine.run(budget) : { kind: 'budget' as const };
+        this.collect();
+        this.typed = false;
+        labBudget = this.advanceLab();
         if (outcome.kind === 'finished') {
           this.flush();
           if (outcome.result.kind === 'reset') return this.reset();
           this.done = true;
           this.env.post({ type: 'finished', kind: outcome.result.kind, code: outcome.result.code, instructions: machine.executed });
-          return;
+          return this.endLab();
         }
         if (outcome.kind === 'fault') {
           this.flush();
           this.done = true;
           this.env.post({ type: 'fault', message: outcome.message, instructions: machine.executed });
-          return;
+          return this.endLab();
         }
         if (limit > 0 && machine.executed >= limit) {
           this.flush();
           this.done = true;
           const pcs = machine.harts.map((h) => `hart ${h.id}: ${h.running ? 'pc 0x' + h.pc.toString(16) : 'stopped'}`);
           this.env.post({ type: 'hang', instructions: machine.executed, pcs });
-          return;
+          return this.endLab();
         }
         if (outcome.kind === 'idle') {
-          this.maybeFlush(true);
+          if (this.typed) continue; // the lab typed something: the machine has work again
+          if (this.lab && !this.lab.reported && machine.clock.deterministic && outcome.wakeAt === Infinity) {
+            this.lab.script.stall(this.lab.view); // nothing can ever happen: decide now
+            this.reportLab();
+          }
+          this.flush();
           this.postStatus('idle');
           if (outcome.wakeAt !== Infinity) {
             const ms = Math.max(0, (outcome.wakeAt - machine.clock.now(0)) / 10_000);
@@ -124,7 +194,7 @@ export class MachineHost {
           }
           return; // input or the timer wakes us
         }
-        this.maybeFlush(false);
+        if (this.pendingBytes >= FLUSH_BYTES || this.env.now() - this.lastFlush >= FLUSH_MS) this.flush();
         if (this.env.now() >= until) break;
       }
       this.postStatusEvery();
@@ -134,28 +204,43 @@ export class MachineHost {
     }
   };
 
-  private reset(): void {
-    this.env.post({ type: 'reset' });
-    this.boot(this.config!, this.bootRequest!);
+  /** A run that ended before the lab's script did: report what was decided. */
+  private endLab(): void {
+    const lab = this.lab;
+    if (lab && !lab.reported) {
+      lab.reported = true;
+      this.env.post({ type: 'lab-report', report: lab.script.report(this.machine!.executed) });
+    }
   }
 
-  private maybeFlush(force: boolean): void {
-    const now = this.env.now();
-    let big = false;
-    for (const buffer of this.machine!.output.values()) if (buffer.size >= FLUSH_BYTES) big = true;
-    if (force || big || now - this.lastFlush >= FLUSH_MS) this.flush();
+  private reset(): void {
+    this.env.post({ type: 'reset' });
+    this.start!();
+  }
+
+  /** Takes the machine's console bytes: to the lab script now, to the viewers at the next flush. */
+  private collect(): void {
+    for (const [stream, buffer] of this.machine!.output) {
+      if (buffer.size === 0) continue;
+      const bytes = buffer.drain();
+      this.lab?.script.observe(stream, bytes);
+      const list = this.pending.get(stream);
+      if (list) list.push(bytes); else this.pending.set(stream, [bytes]);
+      this.pendingBytes += bytes.length;
+    }
   }
 
   private flush(): void {
     this.lastFlush = this.env.now();
-    const machine = this.machine;
-    if (!machine) return;
-    for (const [stream, buffer] of machine.output) {
-      if (buffer.size === 0) continue;
-      const bytes = buffer.drain();
+    if (!this.machine) return;
+    this.collect();
+    for (const [stream, chunks] of this.pending) {
+      const bytes = concat(chunks);
       this.env.post({ type: 'output', stream, bytes }, [bytes.buffer as ArrayBuffer]);
     }
-    const records = machine.trace?.drain();
+    this.pending.clear();
+    this.pendingBytes = 0;
+    const records = this.machine.trace?.drain();
     if (records && records.length > 0) this.env.post({ type: 'trace', records });
   }
 
@@ -181,4 +266,12 @@ export class MachineHost {
       : `internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`;
     this.env.post({ type: 'error', message });
   }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
 }

@@ -1,3 +1,5 @@
+import type { PreparedLab } from '../lab/prepare.ts';
+import type { LabReport } from '../lab/script.ts';
 import type { BootImage } from '../machine/machine.ts';
 import type { TraceRecord } from '../machine/trace-log.ts';
 
@@ -23,6 +25,8 @@ export type { BootImage as BootRequest } from '../machine/machine.ts';
 
 export type WorkerCommand =
   | { type: 'boot'; config: MachineConfig; boot: BootImage }
+  /** Boot a lab: its board, root OS and RAM disk; then type its steps and check its expectations. */
+  | { type: 'lab'; config: MachineConfig; lab: PreparedLab }
   | { type: 'input'; uart: number; bytes: Uint8Array }
   | { type: 'pause' }
   | { type: 'resume' }
@@ -40,5 +44,9 @@ export type WorkerEvent =
   | { type: 'fault'; message: string; instructions: number }
   /** --max-instructions passed without the guest finishing. */
   | { type: 'hang'; instructions: number; pcs: string[] }
+  /** A lab moved on to step `index` (= total when every step is done). */
+  | { type: 'lab-step'; index: number; total: number; description: string }
+  /** Every expectation of the lab was decided (or a step failed). */
+  | { type: 'lab-report'; report: LabReport }
   /** Bad input (image, configuration) or an internal error; the message names the thing and the reason. */
   | { type: 'error'; message: string };
