@@ -4,10 +4,19 @@ import type { Ram } from './ram.ts';
 
 const SLOTS = 2048; // halfwords per 4 KiB page
 
-/** Decoded instructions of one 4 KiB RAM page, one slot per halfword; a word of 0 means "not decoded yet". */
+/** A permanent PageEnd word in the two slots past the end, so the run loop needs no bounds check. */
+const PAGE_END = pack(Op.PageEnd, 0, 0, 0, 1);
+
+/**
+ * Decoded instructions of one 4 KiB RAM page, one slot per halfword; a word of 0 means "not decoded yet".
+ * Slots 2048 and 2049 (reached by falling off the page) always hold PageEnd.
+ */
 export class DecodedPage {
-  readonly words = new Int32Array(SLOTS);
-  readonly imms = new Int32Array(SLOTS);
+  readonly words = new Int32Array(SLOTS + 2);
+  readonly imms = new Int32Array(SLOTS + 2);
+  constructor() {
+    this.words[SLOTS] = this.words[SLOTS + 1] = PAGE_END;
+  }
 }
 
 /**

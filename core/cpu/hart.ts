@@ -200,10 +200,6 @@ export class Hart {
       let slot = (vlo & 0xfff) >>> 1;
 
       while (n < budget) {
-        if (slot >= 2048) {
-          this.pc = pageVa + slot * 2;
-          continue outer;
-        }
         let w = words[slot]!;
         if (w === 0) w = code.fill(page, pageOffset, slot);
         let imm = imms[slot]!;
@@ -218,6 +214,10 @@ export class Hart {
 
         switch (w & 0xff) {
           case Op.Li: L[rd] = imm; H[rd] = imm >> 31; break;
+          case Op.PageEnd: // fell off the page: fetch the next one
+            n--;
+            this.pc = pageVa + slot * 2;
+            continue outer;
           case Op.Mv: L[rd] = L[rs1]!; H[rd] = H[rs1]!; break;
           case Op.Addi: {
             const a = L[rs1]!, r = (a + imm) | 0;

@@ -15,6 +15,8 @@ export const enum Op {
   Illegal,
   /** A 32-bit instruction that straddles a page boundary: fetched and decoded on every execution. */
   CrossPage,
+  /** Not an instruction: the sentinel past the last slot of a decoded page. */
+  PageEnd,
   Lui, Auipc, Jal, Jalr,
   Beq, Bne, Blt, Bge, Bltu, Bgeu,
   Lb, Lh, Lw, Ld, Lbu, Lhu, Lwu,
