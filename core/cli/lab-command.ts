@@ -41,7 +41,7 @@ function runLabInWorker(workerUrl: URL, lab: PreparedLab, config: MachineConfig,
       onEvent({ type: 'error', message: `internal error in the machine worker: ${error.stack ?? error.message}` }, stop);
       stop();
     });
-    worker.postMessage({ type: 'lab', config, lab } satisfies WorkerCommand);
+    worker.postMessage({ type: 'lab', config, lab, mode: 'test' } satisfies WorkerCommand);
   });
 }
 
@@ -164,7 +164,7 @@ export async function runRunCommand(args: string[], term: Terminal, workerUrl: U
       }
     });
     stopInput = term.onInput((bytes) => worker.postMessage({ type: 'input', uart: 0, bytes } satisfies WorkerCommand));
-    worker.postMessage({ type: 'lab', config, lab } satisfies WorkerCommand);
+    worker.postMessage({ type: 'lab', config, lab, mode: 'interactive' } satisfies WorkerCommand);
   });
   return status;
 }

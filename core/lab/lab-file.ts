@@ -16,7 +16,10 @@ export interface Lab {
   root: { image: string; bootargs: string };
   /** RAM disk path (absolute, e.g. /etc/jailhouse/sysconfig.cell) → source file relative to the lab file. */
   files: { path: string; source: string }[];
+  /** Typed at start in every mode (setup). */
   steps: LabStep[];
+  /** What the tutorial asks the person to do; `jailhouse-lab test` does it for them after the steps. */
+  walkthrough: LabStep[];
   expect: LabExpectation[];
 }
 
@@ -39,6 +42,8 @@ export class LabFileError extends Error {
 }
 
 const DEFAULT_WAIT = 200_000_000;
+
+interface RawStep { type?: string; wait?: string; run?: string | number; console?: string; within?: string | number }
 
 /** The JSON Schema of lab files (documented in docs/labs.md). */
 export const labSchema = {
@@ -73,6 +78,7 @@ export const labSchema = {
         oneOf: [{ required: ['type'] }, { required: ['wait'] }, { required: ['run'] }],
       },
     },
+    walkthrough: { $ref: '#/properties/steps' },
     expect: {
       type: 'array',
       items: {
@@ -137,7 +143,8 @@ export function parseLab(text: string, file: string): Lab {
     name: string; title?: string; tutorial?: string;
     board?: { harts?: number; ram?: string | number; 'extra-uarts'?: number };
     root: { image: string; bootargs?: string }; files?: Record<string, string>;
-    steps?: { type?: string; wait?: string; run?: string | number; console?: string; within?: string | number }[];
+    steps?: RawStep[];
+    walkthrough?: RawStep[];
     expect?: { console?: string; contains?: string; cell?: string; state?: CellStateName; within?: string | number }[];
   };
   let ramSize = 1 << 30;
@@ -151,12 +158,14 @@ export function parseLab(text: string, file: string): Lab {
     if (!path.startsWith('/')) issues.push({ path: `files.${path}`, message: 'RAM disk paths must be absolute, e.g. /etc/jailhouse/sysconfig.cell', line: lineOf(doc, lines, ['files', path]) });
     return { path, source };
   });
-  const steps: LabStep[] = (d.steps ?? []).map((s, k) => {
-    const path = ['steps', k];
+  const toStep = (section: 'steps' | 'walkthrough') => (s: RawStep, k: number): LabStep => {
+    const path = [section, k];
     if (s.type !== undefined) return { kind: 'type', text: s.type, console: s.console ?? 'root' };
     if (s.wait !== undefined) return { kind: 'wait', text: s.wait, console: s.console ?? 'root', within: count(s.within, [...path, 'within'], DEFAULT_WAIT) };
     return { kind: 'run', instructions: count(s.run, [...path, 'run'], 1) };
-  });
+  };
+  const steps = (d.steps ?? []).map(toStep('steps'));
+  const walkthrough = (d.walkthrough ?? []).map(toStep('walkthrough'));
   const expect: LabExpectation[] = (d.expect ?? []).map((e, k) => {
     const within = count(e.within, ['expect', k, 'within'], DEFAULT_WAIT);
     return e.cell !== undefined
@@ -169,9 +178,9 @@ export function parseLab(text: string, file: string): Lab {
     name: d.name,
     title: d.title ?? d.name,
     tutorial: d.tutorial ?? '',
-    board: { harts: d.board?.harts ?? 4, ramSize, extraUarts: d.board?.['extra-uarts'] ?? 4 },
+    board: { harts: d.board?.harts ?? 6, ramSize, extraUarts: d.board?.['extra-uarts'] ?? 4 },
     root: { image: d.root.image, bootargs: d.root.bootargs ?? '' },
-    files, steps, expect,
+    files, steps, walkthrough, expect,
   };
 }
 

@@ -47,6 +47,13 @@ export function describeExpectation(e: LabExpectation): string {
 const TAIL = 600;
 
 /**
+ * How a lab runs: `test` types the steps and the walkthrough and decides every expectation within its
+ * bound; `interactive` types only the steps (the person does the walkthrough) and treats expectations
+ * as goals that are reported once reached, never failed.
+ */
+export type LabMode = 'test' | 'interactive';
+
+/**
  * Runs a lab's steps and checks its expectations against the machine's consoles. It only looks at
  * instruction counts and console bytes, never at host time, so in deterministic mode a lab behaves the
  * same on every run.
@@ -61,8 +68,12 @@ export class LabScript {
   private readonly results: (ExpectationResult | undefined)[];
   private failedStep: LabReport['failedStep'];
 
-  constructor(readonly lab: Lab) {
+  /** The steps this mode types: setup, plus the walkthrough when testing. */
+  readonly steps: LabStep[];
+
+  constructor(readonly lab: Lab, readonly mode: LabMode = 'test') {
     this.results = lab.expect.map(() => undefined);
+    this.steps = mode === 'test' ? [...lab.steps, ...lab.walkthrough] : lab.steps;
   }
 
   /** Console bytes the machine produced (call for every stream, in order). */
@@ -77,7 +88,7 @@ export class LabScript {
   }
 
   get finished(): boolean {
-    return this.failedStep !== undefined || this.results.every((r) => r !== undefined) && this.step >= this.lab.steps.length;
+    return this.failedStep !== undefined || this.results.every((r) => r !== undefined) && this.step >= this.steps.length;
   }
 
   /** The index of the step being carried out (= steps.length once all are done). */
@@ -92,8 +103,8 @@ export class LabScript {
    */
   advance(machine: LabMachine): number {
     const now = machine.executed;
-    while (this.step < this.lab.steps.length && !this.failedStep) {
-      const step = this.lab.steps[this.step]!;
+    while (this.step < this.steps.length && !this.failedStep) {
+      const step = this.steps[this.step]!;
       if (step.kind === 'type') {
         machine.input(step.console === 'root' ? 0 : Number(step.console.replace('uart', '')), encodeText(step.text));
       } else if (step.kind === 'wait') {
@@ -126,12 +137,12 @@ export class LabScript {
         : machine.cellState(e.cell) === e.state;
       if (seen) {
         this.results[k] = { description: describeExpectation(e), passed: true, detail: '' };
-      } else if (now - this.expectStart >= e.within) {
+      } else if (this.mode === 'test' && now - this.expectStart >= e.within) {
         const detail = e.kind === 'console'
           ? `not seen within ${e.within} instructions; ${e.console} ends with:\n${tail(this.transcript(e.console))}`
           : `state is ${machine.cellState(e.cell) ?? 'absent (no such cell)'} after ${e.within} instructions`;
         this.results[k] = { description: describeExpectation(e), passed: false, detail };
-      } else next = Math.min(next, this.expectStart + e.within - now);
+      } else if (this.mode === 'test') next = Math.min(next, this.expectStart + e.within - now);
     });
     return next;
   }
@@ -142,8 +153,8 @@ export class LabScript {
    */
   stall(machine: LabMachine): void {
     const why = 'the machine went idle waiting for input that will not come';
-    if (this.step < this.lab.steps.length) {
-      const step = this.lab.steps[this.step]!;
+    if (this.step < this.steps.length) {
+      const step = this.steps[this.step]!;
       const console = step.kind === 'wait' || step.kind === 'type' ? step.console : 'root';
       this.failedStep = { index: this.step, description: describeStep(step), detail: `${why}; ${console} ends with:\n${tail(this.transcript(console))}` };
       return;

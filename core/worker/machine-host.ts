@@ -1,5 +1,5 @@
 import type { PreparedLab } from '../lab/prepare.ts';
-import { LabScript, describeStep, type LabMachine } from '../lab/script.ts';
+import { LabScript, describeStep, type LabMachine, type LabMode } from '../lab/script.ts';
 import { ImageError } from '../machine/elf.ts';
 import { Machine, type BootImage } from '../machine/machine.ts';
 import type { MachineConfig, WorkerCommand, WorkerEvent } from './protocol.ts';
@@ -55,7 +55,7 @@ export class MachineHost {
           this.start = () => this.boot(command.config, command.boot);
           return this.start();
         case 'lab':
-          this.start = () => this.bootLab(command.config, command.lab);
+          this.start = () => this.bootLab(command.config, command.lab, command.mode);
           return this.start();
         case 'input':
           this.machine?.input(command.uart, command.bytes);
@@ -92,7 +92,7 @@ export class MachineHost {
     this.wake();
   }
 
-  private bootLab(config: MachineConfig, prepared: PreparedLab): void {
+  private bootLab(config: MachineConfig, prepared: PreparedLab, mode: LabMode): void {
     const { board, root } = prepared.lab;
     const labConfig = { ...config, harts: board.harts, ramSize: board.ramSize, extraUarts: board.extraUarts };
     this.config = labConfig;
@@ -105,7 +105,7 @@ export class MachineHost {
       input: (uart, bytes) => { machine.input(uart, bytes); this.typed = true; },
       cellState: (name) => firmware?.cellState(name),
     };
-    this.lab = { script: new LabScript(prepared.lab), view, reported: false, step: -1 };
+    this.lab = { script: new LabScript(prepared.lab, mode), view, reported: false, step: -1 };
     this.done = false;
     this.lastStatus = { at: this.env.now(), instructions: 0 };
     this.advanceLab();
@@ -132,10 +132,10 @@ export class MachineHost {
 
   private reportLab(): void {
     const lab = this.lab!;
-    const total = lab.script.lab.steps.length;
+    const total = lab.script.steps.length;
     if (lab.script.currentStep !== lab.step) {
       lab.step = lab.script.currentStep;
-      const step = lab.script.lab.steps[lab.step];
+      const step = lab.script.steps[lab.step];
       this.env.post({ type: 'lab-step', index: lab.step, total, description: step ? describeStep(step) : 'all steps done' });
     }
     if (lab.script.finished && !lab.reported) {

@@ -1,5 +1,5 @@
 import type { PreparedLab } from '../lab/prepare.ts';
-import type { LabReport } from '../lab/script.ts';
+import type { LabMode, LabReport } from '../lab/script.ts';
 import type { BootImage } from '../machine/machine.ts';
 import type { TraceRecord } from '../machine/trace-log.ts';
 
@@ -25,8 +25,11 @@ export type { BootImage as BootRequest } from '../machine/machine.ts';
 
 export type WorkerCommand =
   | { type: 'boot'; config: MachineConfig; boot: BootImage }
-  /** Boot a lab: its board, root OS and RAM disk; then type its steps and check its expectations. */
-  | { type: 'lab'; config: MachineConfig; lab: PreparedLab }
+  /**
+   * Boot a lab: its board, root OS and RAM disk; then type its steps and check its expectations
+   * (`test` also types the walkthrough; `interactive` leaves it to the person).
+   */
+  | { type: 'lab'; config: MachineConfig; lab: PreparedLab; mode: LabMode }
   | { type: 'input'; uart: number; bytes: Uint8Array }
   | { type: 'pause' }
   | { type: 'resume' }

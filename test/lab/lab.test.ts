@@ -33,7 +33,7 @@ function readCpio(bytes: Uint8Array): Map<string, Uint8Array | undefined> {
 describe('lab files', () => {
   it('parse with defaults, counts like 10M, and paths relative to the file', () => {
     const lab = parseLab('name: x\nroot: { image: a.elf }\nsteps:\n  - wait: "# "\n    within: 10M\n  - run: 5K\n', 'labs/x.yaml');
-    expect(lab.board).toEqual({ harts: 4, ramSize: 1 << 30, extraUarts: 4 });
+    expect(lab.board).toEqual({ harts: 6, ramSize: 1 << 30, extraUarts: 4 });
     expect(lab.steps).toEqual([{ kind: 'wait', text: '# ', console: 'root', within: 10_000_000 }, { kind: 'run', instructions: 5000 }]);
     expect(parseCount('1_000')).toBe(1000);
     expect(parseCount('2G')).toBe(2e9);
