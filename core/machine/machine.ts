@@ -47,6 +47,21 @@ export type RunOutcome =
   | { kind: 'finished'; result: FinishResult }
   | { kind: 'fault'; message: string };
 
+/**
+ * Firmware beyond the board's own SBI: the hypervisor (core/hypervisor) installs itself here so that the
+ * board needs no knowledge of it. The hooks are optional and cost nothing when absent.
+ */
+export interface FirmwareExtension {
+  /** An SBI call of an extension the board does not implement; true if handled (result in a0/a1). */
+  extension(hart: Hart, eid: number, fid: number): boolean;
+  /** Whether `eid` is available to probe_extension on the bare board. */
+  probeExtension?(eid: number): boolean;
+  /** Called before every scheduling round (the hypervisor polls comm regions here). */
+  onRound?(): void;
+  /** The earliest `time` at which onRound has something to do (Infinity: nothing). */
+  nextDeadline?(): number;
+}
+
 /** The board's identity second stage: a hart sees all of RAM at its physical addresses. */
 class BoardMemoryMap implements GuestMemoryMap {
   constructor(private readonly ram: Ram) {}
@@ -90,6 +105,8 @@ export class Machine implements SbiPlatform, HartExits {
   executed = 0;
   /** The exit trace, present only when tracing was asked for. */
   readonly trace: TraceLog | undefined;
+  /** Firmware extension (the hypervisor), if one is installed. */
+  firmware: FirmwareExtension | undefined;
 
   constructor(options: MachineOptions = {}) {
     const harts = options.harts ?? Board.defaultHarts;
@@ -203,6 +220,7 @@ export class Machine implements SbiPlatform, HartExits {
     while (executed < maxInstructions) {
       if (this.finished) return { kind: 'finished', result: this.finished };
       if (this.fault) return { kind: 'fault', message: this.fault };
+      this.firmware?.onRound?.();
       this.deliverTimers();
       let roundMax = 0;
       for (const hart of this.harts) {
@@ -216,7 +234,7 @@ export class Machine implements SbiPlatform, HartExits {
       }
       this.clock.advance(roundMax);
       if (roundMax === 0 && !this.finished && !this.fault) {
-        const wakeAt = this.nextDeadline();
+        const wakeAt = Math.min(this.nextDeadline(), this.firmware?.nextDeadline?.() ?? Infinity);
         if (!this.clock.deterministic || wakeAt === Infinity) {
           this.executed += executed;
           return { kind: 'idle', wakeAt };
@@ -279,8 +297,8 @@ export class Machine implements SbiPlatform, HartExits {
     for (const h of this.harts) h.stopRequested = true;
   }
 
-  /** Instructions executed since power-on, including the slice in progress. */
-  private now(hart: Hart): number {
+  /** Instructions executed since power-on, including the slice in progress (the trace's clock). */
+  now(hart: Hart): number {
     return this.executed + hart.sliceRetired;
   }
 
@@ -374,5 +392,13 @@ export class Machine implements SbiPlatform, HartExits {
 
   implId(): number {
     return BOARD_IMPL_ID;
+  }
+
+  extension(hart: Hart, eid: number, fid: number): boolean {
+    return this.firmware?.extension(hart, eid, fid) ?? false;
+  }
+
+  probeExtension(eid: number): boolean {
+    return this.firmware?.probeExtension?.(eid) ?? false;
   }
 }

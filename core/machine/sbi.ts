@@ -36,8 +36,11 @@ export interface SbiPlatform {
   readonly harts: readonly Hart[];
   /** Arms hart's S-mode timer at `deadline` ticks (Infinity: never) and clears a pending timer interrupt. */
   setTimer(hart: Hart, deadline: number): void;
-  /** Bytes for the firmware console (UART0's output stream on the bare board). */
-  consoleWrite(caller: Hart, bytes: Uint8Array): void;
+  /**
+   * Bytes for the firmware console (UART0's output stream on the bare board). Returning false refuses
+   * the write (a cell without console permission under the hypervisor): the call fails with DENIED.
+   */
+  consoleWrite(caller: Hart, bytes: Uint8Array): boolean | void;
   /** Next byte typed on the console, or -1. */
   consoleRead(caller: Hart): number;
   systemReset(caller: Hart, type: 'shutdown' | 'cold-reboot' | 'warm-reboot', failure: boolean): void;
@@ -53,6 +56,8 @@ export interface SbiPlatform {
   extension?(hart: Hart, eid: number, fid: number): boolean;
   /** SBI implementation id to report (changes when the hypervisor is enabled). */
   implId(): number;
+  /** Whether an extension handled by `extension` is available (BASE probe_extension). */
+  probeExtension?(eid: number): boolean;
 }
 
 const SUPPORTED = new Set<number>([Eid.Base, Eid.Time, Eid.Ipi, Eid.Rfence, Eid.Hsm, Eid.Srst, Eid.Dbcn]);
@@ -90,7 +95,8 @@ export class Sbi {
 
   /** Whether an extension id is implemented (BASE probe_extension). */
   probe(eid: number): boolean {
-    return SUPPORTED.has(eid) || (eid === Eid.Jailhouse && this.platform.implId() === Eid.Jailhouse);
+    return SUPPORTED.has(eid) || (eid === Eid.Jailhouse && this.platform.implId() === Eid.Jailhouse) ||
+      this.platform.probeExtension?.(eid) === true;
   }
 
   private ret(hart: Hart, error: number, value = 0): void {
@@ -217,7 +223,7 @@ export class Sbi {
       case 0: { // console_write(num_bytes, base_lo, base_hi)
         const bytes = this.readGuest(hart, getReg(hart, A1) + getReg(hart, A2) * 4294967296, getReg(hart, A0));
         if (bytes === undefined) return this.ret(hart, SbiError.InvalidParam);
-        this.platform.consoleWrite(hart, bytes);
+        if (this.platform.consoleWrite(hart, bytes) === false) return this.ret(hart, SbiError.Denied);
         return this.ret(hart, 0, bytes.length);
       }
       case 1: { // console_read(num_bytes, base_lo, base_hi)
@@ -233,7 +239,7 @@ export class Sbi {
         return this.ret(hart, 0, count);
       }
       case 2:
-        this.platform.consoleWrite(hart, Uint8Array.of(hart.xlo[A0]! & 0xff));
+        if (this.platform.consoleWrite(hart, Uint8Array.of(hart.xlo[A0]! & 0xff)) === false) return this.ret(hart, SbiError.Denied);
         return this.ret(hart, 0);
       default:
         return this.ret(hart, SbiError.NotSupported);
@@ -244,7 +250,9 @@ export class Sbi {
   private legacy(hart: Hart, eid: number): void {
     switch (eid) {
       case 0x00: this.setTimer(hart, A0); setReg(hart, A0, 0); return;
-      case 0x01: this.platform.consoleWrite(hart, Uint8Array.of(hart.xlo[A0]! & 0xff)); setReg(hart, A0, 0); return;
+      case 0x01: // refused: -1, what Jailhouse's DEBUG_CONSOLE_PUTC (-EPERM) gives for legacy putchar
+        setReg(hart, A0, this.platform.consoleWrite(hart, Uint8Array.of(hart.xlo[A0]! & 0xff)) === false ? -1 : 0);
+        return;
       case 0x02: setReg(hart, A0, this.platform.consoleRead(hart)); return;
       case 0x03: hart.mip &= ~SSIP; setReg(hart, A0, 0); return;
       case 0x04: case 0x05: case 0x06: case 0x07: {

@@ -3,7 +3,7 @@ export interface TraceRecord {
   /** Instructions executed by the machine when it happened. */
   at: number;
   hart: number;
-  kind: 'ecall' | 'mmio-read' | 'mmio-write' | 'fetch-fault' | 'trap' | 'interrupt';
+  kind: 'ecall' | 'mmio-read' | 'mmio-write' | 'fetch-fault' | 'trap' | 'interrupt' | 'hypervisor';
   /** Address, SBI extension or cause, depending on the kind. */
   detail: string;
 }
