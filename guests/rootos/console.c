@@ -1,0 +1,168 @@
+/* console.c - the shell's terminal on UART0.
+ *
+ * Receive is interrupt driven: the UART raises its "data available" interrupt through the PLIC (S-mode
+ * context of the boot hart), the handler moves bytes into a ring, and readers sleep in WFI while the
+ * ring is empty, so an idle shell costs the emulator nothing.  When the ring is full the handler masks
+ * the UART interrupt (IER = 0) and the reader unmasks it again: bytes then wait in the UART, which keeps
+ * pasted or scripted input lossless.  While a command runs ("busy"), Ctrl-C does not enter the ring but
+ * marks the command interrupted.  Output is polled (the UART transmits at once) and turns "\n" into
+ * "\r\n" like a Linux tty (onlcr). */
+#include "rootos.h"
+
+#define UART_RBR 0
+#define UART_THR 0
+#define UART_IER 1
+#define UART_MCR 4
+#define UART_LSR 5
+#define LSR_DR   0x01
+#define LSR_THRE 0x20
+#define IER_RDA  0x01
+
+#define PLIC_PRIORITY(s)    (board.plic_base + 4 * (s))
+#define PLIC_ENABLE(c, s)   (board.plic_base + 0x2000 + 0x80 * (c) + 4 * ((s) / 32))
+#define PLIC_THRESHOLD(c)   (board.plic_base + 0x200000 + 0x1000 * (c))
+#define PLIC_CLAIM(c)       (board.plic_base + 0x200004 + 0x1000 * (c))
+
+#define RX_SIZE 1024       /* power of two */
+
+static uint8_t rx_ring[RX_SIZE];
+static volatile unsigned rx_head, rx_tail;    /* head: next to write (IRQ), tail: next to read */
+static volatile int busy, interrupted;
+static unsigned long plic_context;
+static spinlock_t out_lock;
+
+static inline volatile uint8_t *uart(int r) { return (volatile uint8_t *)(board.uart_base + r); }
+static inline void mmio_write32(unsigned long a, uint32_t v) { *(volatile uint32_t *)a = v; }
+static inline uint32_t mmio_read32(unsigned long a) { return *(volatile uint32_t *)a; }
+
+/* Moves received bytes into the ring; masks the UART when the ring is full. */
+static void uart_receive(void)
+{
+	while (*uart(UART_LSR) & LSR_DR) {
+		if (rx_head - rx_tail >= RX_SIZE) {
+			*uart(UART_IER) = 0;
+			return;
+		}
+		uint8_t c = *uart(UART_RBR);
+		if (c == 3 && busy) {
+			interrupted = 1;
+			continue;
+		}
+		rx_ring[rx_head % RX_SIZE] = c;
+		__atomic_store_n(&rx_head, rx_head + 1, __ATOMIC_RELEASE);
+	}
+}
+
+/* trap_hook: external interrupts of the boot hart; everything else goes to the library's handler. */
+static int console_irq(struct trap_frame *f)
+{
+	if (f->scause != (CAUSE_INTERRUPT | IRQ_S_EXT))
+		return 0;
+	uint32_t src;
+	while ((src = mmio_read32(PLIC_CLAIM(plic_context))) != 0) {
+		if (src == board.uart_irq)
+			uart_receive();
+		mmio_write32(PLIC_CLAIM(plic_context), src);
+	}
+	return 1;
+}
+
+void console_init(void)
+{
+	plic_context = 2 * current_hartid() + 1;
+	/* FCR is left as the firmware set it: toggling the FIFO enable would flush bytes already typed */
+	*uart(UART_MCR) = 0x0b;               /* DTR, RTS, OUT2 (the interrupt gate of a PC UART) */
+	trap_hook = console_irq;
+	if (board.plic_base) {
+		mmio_write32(PLIC_PRIORITY(board.uart_irq), 1);
+		uint32_t en = mmio_read32(PLIC_ENABLE(plic_context, board.uart_irq));
+		mmio_write32(PLIC_ENABLE(plic_context, board.uart_irq), en | 1U << (board.uart_irq % 32));
+		mmio_write32(PLIC_THRESHOLD(plic_context), 0);
+		csr_set(sie, SIE_SEIE);
+	}
+	*uart(UART_IER) = IER_RDA;
+	csr_set(sstatus, SSTATUS_SIE);
+}
+
+int con_getc(void)
+{
+	for (;;) {
+		csr_clear(sstatus, SSTATUS_SIE);
+		if (rx_tail != __atomic_load_n(&rx_head, __ATOMIC_ACQUIRE)) {
+			int c = rx_ring[rx_tail % RX_SIZE];
+			rx_tail++;
+			*uart(UART_IER) = IER_RDA;    /* room again: unmask if the handler masked it */
+			csr_set(sstatus, SSTATUS_SIE);
+			return c;
+		}
+		if (!board.plic_base)            /* no interrupt controller: poll */
+			uart_receive();
+		else
+			asm volatile("wfi");
+		csr_set(sstatus, SSTATUS_SIE);   /* the pending interrupt is taken here */
+	}
+}
+
+void con_set_busy(int b)
+{
+	interrupted = 0;
+	busy = b;
+}
+
+int con_interrupted(void)
+{
+	if (!board.plic_base)
+		uart_receive();
+	return interrupted;
+}
+
+int sleep_ticks(unsigned long ticks)
+{
+	unsigned long deadline = read_time() + ticks;
+	csr_set(sie, SIE_STIE);
+	sbi_set_timer(deadline);
+	while (read_time() < deadline && !con_interrupted()) {
+		csr_clear(sstatus, SSTATUS_SIE);
+		if (read_time() < deadline && !interrupted)
+			asm volatile("wfi");
+		csr_set(sstatus, SSTATUS_SIE);
+	}
+	sbi_set_timer(~0UL);
+	csr_clear(sie, SIE_STIE);
+	return con_interrupted();
+}
+
+static void raw_putc(char c)
+{
+	while (!(*uart(UART_LSR) & LSR_THRE))
+		;
+	*uart(UART_THR) = (uint8_t)c;
+}
+
+void con_putc(char c)
+{
+	if (c == '\n')
+		raw_putc('\r');
+	raw_putc(c);
+}
+
+void con_write(const char *s, size_t n)
+{
+	spin_lock(&out_lock);
+	while (n--)
+		con_putc(*s++);
+	spin_unlock(&out_lock);
+}
+
+void con_puts(const char *s) { con_write(s, strlen(s)); }
+
+int con_printf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	con_write(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	return n;
+}
