@@ -62,3 +62,12 @@ int strcmp(const char *a, const char *b)
 		a++, b++;
 	return (uint8_t)*a - (uint8_t)*b;
 }
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	for (; n; n--, a++, b++) {
+		if (*a != *b || !*a)
+			return (unsigned char)*a - (unsigned char)*b;
+	}
+	return 0;
+}

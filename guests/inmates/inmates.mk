@@ -1,0 +1,29 @@
+# The inmate library and demos (inmates/README.md), included by the guests Makefile.
+# Each demo becomes <name>.elf (for inspection) and <name>.bin (what `jailhouse cell load` copies to GPA 0).
+# Cell configurations in configs/*.yaml are compiled with the project's own compiler.
+
+INMATE_DEMOS    := tiny-demo timer-demo uart-demo locked-demo mem-violation ipi-violation
+INMATE_LIB_SRCS := inmates/lib/header.S inmates/lib/setup.c inmates/lib/cmdline.c inmates/lib/timer.c \
+                   inmates/lib/irq.c inmates/lib/comm.c inmates/lib/pci.c \
+                   lib/printf.c lib/string.c
+INMATE_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(INMATE_LIB_SRCS))
+CONFIGS         := $(basename $(notdir $(wildcard configs/*.yaml)))
+JAILHOUSE_LAB   ?= node ../bin/jailhouse-lab.mjs
+
+# Outputs besides the <program>.elf files, relative to $(OUT); `make check` compares them too.
+EXTRA_OUTPUTS += $(foreach d,$(INMATE_DEMOS),inmates/$(d).elf inmates/$(d).bin) $(patsubst %,configs/%.cell,$(CONFIGS))
+
+$(BUILD)/inmates/%.c.o: CFLAGS += -Iinmates/lib
+$(BUILD)/inmates/%.c.o: $(wildcard inmates/lib/*.h)
+
+$(OUT)/inmates/%.elf: $(BUILD)/inmates/demos/%.c.o $(INMATE_LIB_OBJS) inmates/lib/inmate.ld
+	@mkdir -p $(dir $@)
+	$(CC) $(ARCH) -nostdlib -nostartfiles -static -T inmates/lib/inmate.ld -Wl,--build-id=none \
+	  -Wl,--no-warn-rwx-segments -o $@ $(INMATE_LIB_OBJS) $<
+
+$(OUT)/inmates/%.bin: $(OUT)/inmates/%.elf
+	$(CROSS)objcopy -O binary $< $@
+
+$(OUT)/configs/%.cell: configs/%.yaml
+	@mkdir -p $(dir $@)
+	$(JAILHOUSE_LAB) config compile $< -o $@
