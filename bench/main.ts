@@ -6,6 +6,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { parseLab } from '../core/lab/lab-file.ts';
+import { prepareLab } from '../core/lab/prepare.ts';
+import { Machine } from '../core/machine/machine.ts';
+import { installHypervisor } from '../core/worker/firmware.ts';
 import type { MachineConfig, WorkerCommand, WorkerEvent } from '../core/worker/protocol.ts';
 import { qemuArgs, qemuAvailable, QEMU_BINARY } from '../test/support/qemu.ts';
 
@@ -106,6 +110,80 @@ async function main(): Promise<void> {
     `(same process with the empty guest: ${num(idle.maxRssMiB, 0)} MiB; goal < 200 MiB)`);
   const qemuRss = haveQemu ? qemuMaxRss('touch16m') : undefined;
   if (qemuRss !== undefined) console.log(`QEMU on the same guest: max RSS ${num(qemuRss, 0)} MiB`);
+
+  const mipsOf = (c: { instructions: number; seconds: number }) => c.instructions / c.seconds / 1e6;
+  const bare = await median(3, () => mipsOf(hypervisorCase(false)));
+  const withCell = await median(3, () => mipsOf(hypervisorCase(true)));
+  console.log(`\nroot OS 'bench 20' (integer loop), 6 harts: bare board ${num(bare, 1)} MIPS; hypervisor enabled with the ` +
+    `timer-demo cell running ${num(withCell, 1)} MIPS (${num((withCell / bare - 1) * 100, 1)}%; goal: no drop beyond -10%)`);
+
+  const boot = await bootToPrompt();
+  console.log(`\nroot OS boot to the shell prompt (6 harts, 1 GiB, with its RAM disk): ${boot.instructions} instructions ` +
+    `(${num(boot.seconds * 1000, 0)} ms; goal < 50 000 000)`);
+}
+
+/** Instructions from power-on to the root OS's shell prompt, booting the tiny-demo lab's board. */
+async function bootToPrompt(): Promise<{ instructions: number; seconds: number }> {
+  const file = resolve(root, 'assets/labs/tiny-demo.yaml');
+  const lab = parseLab(readFileSync(file, 'utf8'), file);
+  const prepared = await prepareLab(lab, file, async (p) => new Uint8Array(readFileSync(p)));
+  const machine = new Machine({ harts: lab.board.harts, ramSize: lab.board.ramSize, deterministic: true });
+  installHypervisor(machine);
+  const started = performance.now();
+  machine.boot({ bytes: prepared.rootImage, initrd: prepared.initrd, bootargs: lab.root.bootargs });
+  let console = '';
+  while (!console.includes('~# ')) {
+    const outcome = machine.run(10_000);
+    console += new TextDecoder().decode(machine.output.get('uart0')!.drain());
+    if (outcome.kind !== 'budget' && outcome.kind !== 'idle') throw new Error(`root OS did not reach its prompt: ${outcome.kind}`);
+    if (machine.executed > 1e9) throw new Error('root OS did not reach its prompt within 1e9 instructions');
+  }
+  return { instructions: machine.executed, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Child mode for the hypervisor comparison: boots the root OS (tiny-demo lab's board and files), optionally
+ * enables the hypervisor and starts the timer-demo cell, then times the root OS's `bench` command.
+ */
+async function runHypervisorCase(withCell: boolean): Promise<void> {
+  const file = resolve(root, 'assets/labs/timer-demo.yaml');
+  const lab = parseLab(readFileSync(file, 'utf8'), file);
+  const prepared = await prepareLab(lab, file, async (p) => new Uint8Array(readFileSync(p)));
+  const machine = new Machine({ harts: lab.board.harts, ramSize: lab.board.ramSize, deterministic: false });
+  installHypervisor(machine);
+  machine.boot({ bytes: prepared.rootImage, initrd: prepared.initrd, bootargs: lab.root.bootargs });
+  let console = '';
+  let seen = 0;
+  const waitFor = (text: string) => {
+    for (;;) {
+      const at = console.indexOf(text, seen);
+      if (at >= 0) { seen = at + text.length; return; }
+      const outcome = machine.run(100_000);
+      console += new TextDecoder().decode(machine.output.get('uart0')!.drain());
+      for (const buffer of machine.output.values()) buffer.drain();
+      if (outcome.kind === 'finished' || outcome.kind === 'fault') throw new Error(`${outcome.kind} while waiting for ${text}:\n${console}`);
+    }
+  };
+  const type = (line: string) => machine.input(0, new TextEncoder().encode(line + '\r'));
+  waitFor('~# ');
+  if (withCell) {
+    for (const line of [
+      'jailhouse enable /etc/jailhouse/sysconfig.cell', 'jailhouse cell create /etc/jailhouse/timer-demo.cell',
+      'jailhouse cell load timer-demo /usr/libexec/jailhouse/demos/timer-demo.bin', 'jailhouse cell start timer-demo',
+    ]) { type(line); waitFor('~# '); }
+  }
+  type('bench 20');
+  const i0 = machine.executed, t0 = performance.now();
+  waitFor('checksum');
+  const seconds = (performance.now() - t0) / 1000;
+  process.stdout.write(JSON.stringify({ instructions: machine.executed - i0, seconds }) + '\n');
+}
+
+function hypervisorCase(withCell: boolean): { instructions: number; seconds: number } {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--hv', withCell ? 'cell' : 'bare'], { encoding: 'utf8' });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`hypervisor bench failed: ${r.stderr}`);
+  return JSON.parse(line);
 }
 
 /** QEMU's peak RSS for a guest, via GNU time when it is installed. */
@@ -117,4 +195,5 @@ function qemuMaxRss(name: string): number | undefined {
 }
 
 if (process.argv[2] === '--run') await runChild(process.argv[3]!, Number(process.argv[4]));
+else if (process.argv[2] === '--hv') await runHypervisorCase(process.argv[3] === 'cell');
 else await main();

@@ -1,5 +1,6 @@
 // The Node edge of the machine worker: adapts worker_threads to the environment-neutral MachineHost.
 import { parentPort } from 'node:worker_threads';
+import { installHypervisor } from '../worker/firmware.ts';
 import { MachineHost } from '../worker/machine-host.ts';
 import type { WorkerCommand } from '../worker/protocol.ts';
 
@@ -14,6 +15,6 @@ const host = new MachineHost({
     const timer = setTimeout(fn, ms);
     return { cancel: () => clearTimeout(timer) };
   },
-});
+}, installHypervisor);
 
 port.on('message', (command: WorkerCommand) => host.handle(command));
