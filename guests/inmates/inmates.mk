@@ -4,9 +4,11 @@
 
 INMATE_DEMOS    := tiny-demo timer-demo uart-demo locked-demo mem-violation ipi-violation
 INMATE_LIB_SRCS := inmates/lib/header.S inmates/lib/setup.c inmates/lib/cmdline.c inmates/lib/timer.c \
-                   inmates/lib/irq.c inmates/lib/comm.c inmates/lib/pci.c \
+                   inmates/lib/irq.c inmates/lib/comm.c inmates/lib/pci.c inmates/lib/ivshmem.c \
                    lib/printf.c lib/string.c
 INMATE_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(INMATE_LIB_SRCS))
+# An archive, as Jailhouse's inmates/lib: a demo links only the parts it uses (header.S always, as _start).
+INMATE_LIB      := $(BUILD)/inmates/libinmate.a
 CONFIGS         := $(basename $(notdir $(wildcard configs/*.yaml)))
 JAILHOUSE_LAB   ?= node ../bin/jailhouse-lab.mjs
 
@@ -16,10 +18,14 @@ EXTRA_OUTPUTS += $(foreach d,$(INMATE_DEMOS),inmates/$(d).elf inmates/$(d).bin) 
 $(BUILD)/inmates/%.c.o: CFLAGS += -Iinmates/lib
 $(BUILD)/inmates/%.c.o: $(wildcard inmates/lib/*.h)
 
-$(OUT)/inmates/%.elf: $(BUILD)/inmates/demos/%.c.o $(INMATE_LIB_OBJS) inmates/lib/inmate.ld
+$(INMATE_LIB): $(INMATE_LIB_OBJS)
+	rm -f $@
+	$(CROSS)ar crD $@ $^
+
+$(OUT)/inmates/%.elf: $(BUILD)/inmates/demos/%.c.o $(INMATE_LIB) inmates/lib/inmate.ld
 	@mkdir -p $(dir $@)
 	$(CC) $(ARCH) -nostdlib -nostartfiles -static -T inmates/lib/inmate.ld -Wl,--build-id=none \
-	  -Wl,--no-warn-rwx-segments -o $@ $(INMATE_LIB_OBJS) $<
+	  -Wl,--no-warn-rwx-segments -Wl,-u,_start -o $@ $< $(INMATE_LIB)
 
 $(OUT)/inmates/%.bin: $(OUT)/inmates/%.elf
 	$(CROSS)objcopy -O binary $< $@

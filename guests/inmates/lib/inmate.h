@@ -68,6 +68,24 @@ void pci_write_config(u16 bdf, unsigned int addr, u32 value, unsigned int size);
 int pci_find_device(u16 vendor, u16 device, u16 start_bdf); /* bdf or -1 */
 int pci_find_cap(u16 bdf, u16 cap);                          /* config offset or -1 */
 
+/* ivshmem 2.0 (shared/spec/ivshmem.md): one peer's view of a link. */
+struct ivshmem_device {
+	u16 bdf;
+	u8 interrupt_pin;            /* 1..4 (INTx), 0 with MSI-X; delivered as vpci_irq_base + pin - 1 */
+	unsigned long registers;     /* BAR0 */
+	u32 id, peers;               /* this peer's id, Maximum Peers */
+	u32 state_table_size;
+	u64 rw_size, output_size;
+	unsigned long shmem;         /* the shared memory (state table first) */
+};
+int ivshmem_find(struct ivshmem_device *dev, int start_bdf, unsigned long bar0); /* bdf or -1 */
+volatile u32 *ivshmem_state_table(const struct ivshmem_device *dev);
+void *ivshmem_rw_section(const struct ivshmem_device *dev);
+void *ivshmem_output_section(const struct ivshmem_device *dev, u32 peer);
+void ivshmem_set_state(const struct ivshmem_device *dev, u32 state);
+void ivshmem_enable_interrupts(const struct ivshmem_device *dev, bool enable);
+void ivshmem_doorbell(const struct ivshmem_device *dev, u32 peer, u32 vector);
+
 /* Memory-mapped I/O. */
 static inline u8 mmio_read8(unsigned long a) { return *(volatile u8 *)a; }
 static inline u32 mmio_read32(unsigned long a) { return *(volatile u32 *)a; }
