@@ -155,7 +155,9 @@ export async function runRunCommand(args: string[], term: Terminal, workerUrl: U
     worker.on('message', (e: WorkerEvent) => {
       switch (e.type) {
         case 'output': return prefixer.write(e.stream, e.bytes);
-        case 'lab-report': return printReport({ ...term, stdout: (s) => term.stderr(String(s)) }, e.report);
+        case 'lab-report':
+          term.stderr(`\r\n\x1b[1mYou reached every goal of this lab:\x1b[0m\r\n${e.report.results.map((r) => `  ✓ ${r.description}\r\n`).join('')}`);
+          return;
         case 'finished': return finish(e.kind === 'pass' ? 0 : e.code);
         case 'fault': term.stderr(`\njailhouse-lab: ${e.message}\n`); return finish(4);
         case 'error': term.stderr(`\njailhouse-lab: ${e.message}\n`); return finish(e.message.startsWith('internal') ? 70 : 2);
@@ -171,19 +173,27 @@ export async function runRunCommand(args: string[], term: Terminal, workerUrl: U
 
 /**
  * Multiplexes console streams onto one terminal: the root console as it is, every other stream line by
- * line with its name in front, so a cell's output never tears a line of another's.
+ * line with its name in front, so a cell's output never tears a line of another's. A prefixed line is
+ * printed above the root console's unfinished line (usually the prompt), which is then drawn again.
  */
 class Prefixer {
   private readonly partial = new Map<string, string>();
+  /** What the root console printed since its last newline. */
+  private rootLine = '';
   constructor(private readonly term: Terminal) {}
 
   write(stream: string, bytes: Uint8Array): void {
-    if (stream === 'uart0') return this.term.stdout(bytes);
+    if (stream === 'uart0') {
+      const text = new TextDecoder().decode(bytes);
+      const nl = text.lastIndexOf('\n');
+      this.rootLine = nl >= 0 ? text.slice(nl + 1) : this.rootLine + text;
+      return this.term.stdout(bytes);
+    }
     const name = stream.startsWith('cell:') ? stream.slice(5) : stream;
-    let text = (this.partial.get(stream) ?? '') + new TextDecoder().decode(bytes);
-    const lines = text.split('\n');
-    text = lines.pop()!;
-    for (const line of lines) this.term.stdout(`\r\x1b[2m[${name}]\x1b[0m ${line.replace(/\r$/, '')}\r\n`);
-    this.partial.set(stream, text);
+    const lines = ((this.partial.get(stream) ?? '') + new TextDecoder().decode(bytes)).split('\n');
+    this.partial.set(stream, lines.pop()!);
+    if (lines.length === 0) return;
+    const out = lines.map((line) => `\x1b[2m[${name}]\x1b[0m ${line.replace(/\r$/, '')}\r\n`).join('');
+    this.term.stdout(`\r\x1b[K${out}${this.rootLine}`);
   }
 }
