@@ -1,6 +1,7 @@
 import { CELL_STATE_NAMES } from '../hypervisor/abi.ts';
 import { Hypervisor } from '../hypervisor/hypervisor.ts';
 import type { FirmwareInstaller } from './machine-host.ts';
+import { snapshotMachine } from './machine-snapshot.ts';
 
 /**
  * Every board the lab builds carries the Jailhouse hypervisor as firmware, ready for the root OS to
@@ -13,5 +14,6 @@ export const installHypervisor: FirmwareInstaller = (machine) => {
       for (const cell of hypervisor.cells.values()) if (cell.name === name) return CELL_STATE_NAMES[cell.state];
       return undefined;
     },
+    snapshot: () => snapshotMachine(machine, hypervisor),
   };
 };

@@ -2,6 +2,7 @@ import type { PreparedLab } from '../lab/prepare.ts';
 import { LabScript, describeStep, type LabMachine, type LabMode } from '../lab/script.ts';
 import { ImageError } from '../machine/elf.ts';
 import { Machine, type BootImage } from '../machine/machine.ts';
+import { snapshotMachine, type MachineSnapshot } from './machine-snapshot.ts';
 import type { MachineConfig, WorkerCommand, WorkerEvent } from './protocol.ts';
 
 /** How the host reaches its environment (a Node worker thread or a browser Web Worker). */
@@ -15,8 +16,14 @@ export interface HostEnvironment {
   sleep(ms: number, fn: () => void): { cancel(): void };
 }
 
-/** Installs firmware beyond the board's own on a new machine (the hypervisor), returning its lab view. */
-export type FirmwareInstaller = (machine: Machine) => Pick<LabMachine, 'cellState'> | undefined;
+/** What the host can ask installed firmware (the hypervisor) about. */
+export interface FirmwareView {
+  cellState: LabMachine['cellState'];
+  snapshot(): MachineSnapshot;
+}
+
+/** Installs firmware beyond the board's own on a new machine (the hypervisor), returning its view. */
+export type FirmwareInstaller = (machine: Machine) => FirmwareView | undefined;
 
 /** Host time spent running guest code before looking at messages again. */
 const SLICE_MS = 8;
@@ -33,6 +40,7 @@ const CHUNK = 200_000;
  */
 export class MachineHost {
   private machine: Machine | undefined;
+  private firmware: FirmwareView | undefined;
   private config: MachineConfig | undefined;
   private start: (() => void) | undefined;
   private lab: { script: LabScript; view: LabMachine; reported: boolean; step: number } | undefined;
@@ -84,7 +92,7 @@ export class MachineHost {
       harts: config.harts, ramSize: config.ramSize, deterministic: config.deterministic,
       extraUarts: config.extraUarts, trace: config.trace,
     });
-    this.installFirmware(this.machine);
+    this.firmware = this.installFirmware(this.machine);
     this.machine.boot(image);
     this.done = false;
     this.lab = undefined;
@@ -99,6 +107,7 @@ export class MachineHost {
     const machine = new Machine({ harts: board.harts, ramSize: board.ramSize, deterministic: config.deterministic, extraUarts: board.extraUarts, trace: config.trace });
     this.machine = machine;
     const firmware = this.installFirmware(machine);
+    this.firmware = firmware;
     machine.boot({ bytes: prepared.rootImage, initrd: prepared.initrd, bootargs: root.bootargs });
     const view: LabMachine = {
       get executed() { return machine.executed; },
@@ -256,6 +265,7 @@ export class MachineHost {
     const mips = elapsed > 0 ? (machine.executed - this.lastStatus.instructions) / elapsed / 1000 : 0;
     this.lastStatus = { at: now, instructions: machine.executed };
     this.env.post({ type: 'status', instructions: machine.executed, mips, virtualTimeNs: machine.clock.now(0) * 100, state });
+    this.env.post({ type: 'machine', snapshot: this.firmware?.snapshot() ?? snapshotMachine(machine, undefined) });
   }
 
   private fail(error: unknown): void {

@@ -2,8 +2,9 @@ import type { PreparedLab } from '../lab/prepare.ts';
 import type { LabMode, LabReport } from '../lab/script.ts';
 import type { BootImage } from '../machine/machine.ts';
 import type { TraceRecord } from '../machine/trace-log.ts';
+import type { MachineSnapshot } from './machine-snapshot.ts';
 
-export type { TraceRecord };
+export type { MachineSnapshot, TraceRecord };
 
 /**
  * The typed contract between a machine worker and whoever drives it (the CLI, the app's UI).
@@ -39,6 +40,8 @@ export type WorkerEvent =
   | { type: 'output'; stream: string; bytes: Uint8Array }
   | { type: 'status'; instructions: number; mips: number; virtualTimeNs: number; state: 'running' | 'idle' | 'paused' }
   | { type: 'trace'; records: TraceRecord[] }
+  /** Who owns which hart and which memory, cell states and statistics (with every status, and at rest). */
+  | { type: 'machine'; snapshot: MachineSnapshot }
   /** The guest powered off through the finisher or SBI. */
   | { type: 'finished'; kind: 'pass' | 'fail'; code: number; instructions: number }
   /** The guest asked for a reset; the machine was rebuilt and booted again. */
