@@ -217,9 +217,8 @@ export class Machine implements SbiPlatform, HartExits {
    */
   run(maxInstructions: number): RunOutcome {
     let executed = 0;
-    while (executed < maxInstructions) {
-      if (this.finished) return { kind: 'finished', result: this.finished };
-      if (this.fault) return { kind: 'fault', message: this.fault };
+    let idleUntil: number | undefined;
+    while (executed < maxInstructions && !this.finished && !this.fault) {
       this.firmware?.onRound?.();
       this.deliverTimers();
       let roundMax = 0;
@@ -236,8 +235,8 @@ export class Machine implements SbiPlatform, HartExits {
       if (roundMax === 0 && !this.finished && !this.fault) {
         const wakeAt = Math.min(this.nextDeadline(), this.firmware?.nextDeadline?.() ?? Infinity);
         if (!this.clock.deterministic || wakeAt === Infinity) {
-          this.executed += executed;
-          return { kind: 'idle', wakeAt };
+          idleUntil = wakeAt;
+          break;
         }
         this.clock.skipTo(wakeAt);
       }
@@ -245,6 +244,7 @@ export class Machine implements SbiPlatform, HartExits {
     this.executed += executed;
     if (this.finished) return { kind: 'finished', result: this.finished };
     if (this.fault) return { kind: 'fault', message: this.fault };
+    if (idleUntil !== undefined) return { kind: 'idle', wakeAt: idleUntil };
     return { kind: 'budget' };
   }
 
@@ -374,6 +374,13 @@ export class Machine implements SbiPlatform, HartExits {
     const t = this.timers[hart.id]!;
     t.suspended = true;
     t.resume = resume;
+  }
+
+  /** Forgets an SBI suspend of a hart (the hypervisor stopped it from outside; a later start is fresh). */
+  cancelSuspend(hart: Hart): void {
+    const t = this.timers[hart.id]!;
+    t.suspended = false;
+    t.resume = undefined;
   }
 
   hartStatus(id: number): number {

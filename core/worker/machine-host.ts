@@ -171,6 +171,7 @@ export class MachineHost {
         labBudget = this.advanceLab();
         if (outcome.kind === 'finished') {
           this.flush();
+          this.postStatus('idle'); // the final count and virtual time, also for guests that end at once
           if (outcome.result.kind === 'reset') return this.reset();
           this.done = true;
           this.env.post({ type: 'finished', kind: outcome.result.kind, code: outcome.result.code, instructions: machine.executed });
