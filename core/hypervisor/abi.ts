@@ -9,6 +9,24 @@ export const JAILHOUSE_VERSION = 'v0.12 (jailhouse-lab)';
 /** SBI extension id of the hypercalls, 'JHOU'; also the SBI implementation id once enabled. */
 export const JAILHOUSE_EID = 0x4a48_4f55;
 
+/**
+ * The lab firmware's own SBI extension, 'JLAB' (docs/firmware.md): the board firmware's implementation id.
+ * FID 0 enters the hypervisor (bare board only); FID 1 asks for the hypervisor console page (root cell).
+ */
+export const LAB_FIRMWARE_EID = 0x4a4c_4142;
+export const enum LabFirmwareFid {
+  /** a0 = address of the system configuration in hypervisor memory; a0 out = 0 or -errno. */
+  HypervisorEnable = 0,
+  /** a0 out = 0 and a1 = HPA of the console page (mapped read-only into the root cell), or -ENOENT. */
+  ConsolePage = 1,
+}
+
+/**
+ * Jailhouse's virtual debug console ring (struct jailhouse_virt_console), one page of hypervisor memory:
+ * u32 busy (odd while the hypervisor writes), u32 tail (bytes written since enable), char content[2048].
+ */
+export const ConsoleRing = { offBusy: 0, offTail: 4, offContent: 8, contentSize: 2048 } as const;
+
 /** Hypercall codes (the FID of a Jailhouse SBI call). */
 export const enum Hypercall {
   Disable = 0,

@@ -1,4 +1,5 @@
 import type { HartExits } from '../cpu/environment.ts';
+import type { PciConfigSpace } from '../machine/pci-host.ts';
 import type { Sbi } from '../machine/sbi.ts';
 import { CellState, type HartId } from './abi.ts';
 import type { CommPage } from './comm-region.ts';
@@ -7,6 +8,22 @@ import {
 } from './config/types.ts';
 import type { CellMemoryMap } from './memory-map.ts';
 import type { PageRun } from './page-pool.ts';
+
+/**
+ * An emulated device window of a cell (Jailhouse's mmio_region_register): accesses inside it exit to the
+ * handler instead of the memory map. `read` returns the value (zero-extended) or undefined, `write` false,
+ * for an access the device rejects: that is reported and parks the CPU like any violation.
+ */
+export interface MmioHandler {
+  read(offset: number, size: 1 | 2 | 4 | 8): number | undefined;
+  write(offset: number, size: 1 | 2 | 4 | 8, lo: number, hi: number): boolean;
+}
+
+interface MmioRegion {
+  start: number;
+  end: number;
+  handler: MmioHandler;
+}
 
 /** A cell id: 0 is the root cell. */
 export type CellId = number;
@@ -29,6 +46,10 @@ export class Cell {
   loadable = false;
   /** Pages of hypervisor memory spent on this cell (cell data, comm page, page tables). */
   readonly pages: PageRun[] = [];
+  /** Emulated device windows (e.g. ivshmem register BARs), consulted before the memory map. */
+  readonly mmioRegions: MmioRegion[] = [];
+  /** PCI functions the hypervisor emulates for this cell (e.g. ivshmem), by bdf; owned like pciDevices. */
+  readonly virtualPci = new Map<number, PciConfigSpace>();
   /** The exit handler the cell's harts use, and its SBI; set by the hypervisor when it builds the cell. */
   exits!: HartExits;
   sbi!: Sbi;
@@ -45,6 +66,22 @@ export class Cell {
       if (chip.address === platformIrqchipBase) for (const pin of irqchipPins(chip)) { this.pins.add(pin); this.configPins.add(pin); }
     }
     for (const dev of config.pci_devices) this.pciDevices.add(dev.bdf);
+  }
+
+  /** Routes accesses to [start, start + size) of the cell's GPA space to `handler`. */
+  registerMmio(start: number, size: number, handler: MmioHandler): void {
+    this.mmioRegions.push({ start, end: start + size, handler });
+  }
+
+  unregisterMmio(handler: MmioHandler): void {
+    const i = this.mmioRegions.findIndex((r) => r.handler === handler);
+    if (i >= 0) this.mmioRegions.splice(i, 1);
+  }
+
+  /** The emulated device window containing `gpa`, if any. */
+  mmioRegionAt(gpa: number): MmioRegion | undefined {
+    for (const r of this.mmioRegions) if (gpa >= r.start && gpa < r.end) return r;
+    return undefined;
   }
 
   get name(): string {

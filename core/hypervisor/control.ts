@@ -49,7 +49,7 @@ export class Control {
   /** Dispatches a Jailhouse hypercall (a6 = code, a0/a1 = arguments). */
   hypercall(hart: Hart, cell: Cell, code: number): void {
     const arg0 = getRegBig(hart, A0), arg1 = getRegBig(hart, A1);
-    this.hv.trace(hart, `hypercall ${HYPERCALL_NAMES[code] ?? code}(0x${arg0.toString(16)}, 0x${arg1.toString(16)})`);
+    if (this.hv.tracing) this.hv.trace(hart, `hypercall ${HYPERCALL_NAMES[code] ?? code}(0x${arg0.toString(16)}, 0x${arg1.toString(16)})`);
     const small = (v: bigint): number => (v > 0xffff_ffffn ? -1 : Number(v));
     switch (code) {
       case Hypercall.Disable: return this.disable(hart, cell);
@@ -206,6 +206,8 @@ export class Control {
     }
     const busy = this.memoryInUse(config);
     if (busy !== undefined) { hv.releaseCellPages(cell); hv.trace(hart, `cell create: ${busy}`); return -Errno.EBUSY; }
+    const objection = hv.unitCheck(cell);
+    if (objection !== undefined) { hv.releaseCellPages(cell); hv.trace(hart, `cell create: ${objection}`); return -Errno.EINVAL; }
 
     // Commit: shrink the root cell, hand over CPUs, unmap memory (Jailhouse's order).
     const root = caller;
@@ -223,6 +225,7 @@ export class Control {
     hv.flushCell(root);
     cell.comm.cellState = CellState.ShutDown;
     hv.cells.set(id, cell);
+    hv.unitHook('cellInit', cell);
     return cell;
   }
 
@@ -300,6 +303,7 @@ export class Control {
     this.exchange(hart, target, Message.ShutdownRequest, 'request', (ok) => {
       if (!ok) return this.finish(hart, -Errno.EPERM);
       for (const cpu of target.cpus) hv.stopCpu(cpu); // cell_suspend(target)
+      hv.unitHook('cellShutdown', target);
       switch (task) {
         case Task.Start: return this.finish(hart, this.start(target));
         case Task.SetLoadable: return this.finish(hart, this.setLoadable(target));
@@ -319,6 +323,7 @@ export class Control {
     }
     cell.comm.initialise(cell.commFlags, cell.config.console, hv.system.platform_info.pci_mmconfig_base);
     hv.vplic.disableSources(cell.cpus, cell.pins);
+    hv.unitHook('cellReset', cell);
     const reset = Number(cell.config.cpu_reset_address);
     // The cell's first CPU starts at cpu_reset_address; the others wait in HSM STOPPED for the cell's
     // own hart_start, as with the SBI boot protocol on the bare board.
@@ -353,6 +358,7 @@ export class Control {
     const hv = this.hv;
     const root = hv.root;
     hv.printk(`Closing cell "${cell.name}"`);
+    hv.unitHook('cellExit', cell);
     for (const cpu of cell.cpus) {
       hv.stopCpu(cpu);
       root.cpus.add(cpu);
@@ -417,6 +423,7 @@ export class Control {
       this.hv.printk('Timeout expired while waiting for reply from target cell');
       for (const cpu of w.target.cpus) this.hv.stopCpu(cpu);
       w.target.comm.cellState = CellState.Failed;
+      this.hv.unitHook('cellShutdown', w.target);
       answer = true;
     }
     if (answer === undefined) return;

@@ -15,6 +15,12 @@ const ALL_ONES = [0, 0xff, 0xffff, 0, 0xffffffff] as const;
  * (console line, trace record, statistics).
  */
 export class CellExits implements HartExits {
+  /** The hart of the PLIC access in progress (for the trace of ignored foreign-source accesses). */
+  private plicHart: Hart | undefined;
+  private readonly plicIgnored = (what: string): void => {
+    if (this.plicHart !== undefined) this.hv.trace(this.plicHart, `plic: ${what}`);
+  };
+
   constructor(private readonly hv: Hypervisor, private readonly cell: Cell) {}
 
   mmioRead(hart: Hart, gpa: number, size: 1 | 2 | 4 | 8): boolean {
@@ -22,13 +28,27 @@ export class CellExits implements HartExits {
     hv.stats.exit(hart.id, Stat.Mmio);
     const io = hart.ioData;
     if (hv.inIrqchip(gpa)) {
-      const r = hv.vplic.read(this.cell, gpa - hv.irqchipBase, size, (what) => hv.trace(hart, `plic: ${what}`));
+      this.plicHart = hart;
+      const r = hv.vplic.read(this.cell, gpa - hv.irqchipBase, size, this.plicIgnored);
       if (!r.ok) return this.violation(hart, gpa, size, false, `plic: ${r.reason}`);
       io[0] = r.value; io[1] = 0;
       return true;
     }
+    const emulated = this.cell.mmioRegions.length === 0 ? undefined : this.cell.mmioRegionAt(gpa);
+    if (emulated !== undefined) {
+      const value = emulated.handler.read(gpa - emulated.start, size);
+      if (value === undefined) return this.violation(hart, gpa, size, false, 'rejected by the emulated device');
+      io[0] = value; io[1] = 0;
+      return true;
+    }
     if (hv.inPciEcam(gpa)) {
       const bdf = Math.floor((gpa - hv.pciBase) / 4096);
+      const virtual = this.cell.virtualPci.get(bdf);
+      if (virtual !== undefined) {
+        const reg = (gpa - hv.pciBase) % 4096;
+        io[0] = size === 8 || reg % size !== 0 ? -1 : virtual.read(reg, size); io[1] = size === 8 ? -1 : 0;
+        return true;
+      }
       if (size === 8 || !this.cell.pciDevices.has(bdf)) {
         io[0] = size === 8 ? -1 : ALL_ONES[size]; io[1] = size === 8 ? -1 : 0;
         return true;
@@ -48,12 +68,21 @@ export class CellExits implements HartExits {
     const hv = this.hv;
     hv.stats.exit(hart.id, Stat.Mmio);
     if (hv.inIrqchip(gpa)) {
-      const r = hv.vplic.write(this.cell, gpa - hv.irqchipBase, size, lo, (what) => hv.trace(hart, `plic: ${what}`));
+      this.plicHart = hart;
+      const r = hv.vplic.write(this.cell, gpa - hv.irqchipBase, size, lo, this.plicIgnored);
       return r.ok || this.violation(hart, gpa, size, true, `plic: ${r.reason}`);
+    }
+    const emulated = this.cell.mmioRegions.length === 0 ? undefined : this.cell.mmioRegionAt(gpa);
+    if (emulated !== undefined) {
+      return emulated.handler.write(gpa - emulated.start, size, lo, hi) ||
+        this.violation(hart, gpa, size, true, 'rejected by the emulated device');
     }
     if (hv.inPciEcam(gpa)) {
       const bdf = Math.floor((gpa - hv.pciBase) / 4096);
-      if (size !== 8 && this.cell.pciDevices.has(bdf)) hv.machine.bus.write(gpa, size, lo, hi);
+      const virtual = this.cell.virtualPci.get(bdf);
+      const reg = (gpa - hv.pciBase) % 4096;
+      if (virtual !== undefined) { if (size !== 8 && reg % size === 0) virtual.write(reg, size, size === 4 ? lo >>> 0 : lo & ((1 << (size * 8)) - 1)); }
+      else if (size !== 8 && this.cell.pciDevices.has(bdf)) hv.machine.bus.write(gpa, size, lo, hi);
       return true;
     }
     const m = this.cell.map.find(gpa);

@@ -82,4 +82,5 @@ export function parkHart(hv: Hypervisor, hart: Hart, state: HartState): void {
   hart.idle = false;
   hart.mip &= ~(SSIP | STIP); // SEIP follows the PLIC context's output
   hv.machine.setTimer(hart, Infinity);
+  hv.machine.cancelSuspend(hart);
 }

@@ -1,12 +1,15 @@
 import { HartState, setReg, type Hart } from '../cpu/hart.ts';
 import { Irq } from '../cpu/trap.ts';
-import { BOARD_IMPL_ID, Sbi, SbiError } from '../machine/sbi.ts';
+import { Sbi, SbiError } from '../machine/sbi.ts';
 import type { FirmwareExtension, Machine } from '../machine/machine.ts';
-import { Errno, JAILHOUSE_VERSION, PAGE_SIZE, Stat, type HartId } from './abi.ts';
+import { ConsoleRing, Errno, JAILHOUSE_VERSION, LAB_FIRMWARE_EID, LabFirmwareFid, PAGE_SIZE, Stat, type HartId } from './abi.ts';
 import { Cell, type CellId } from './cell.ts';
 import { CommPage } from './comm-region.ts';
 import { ConfigError, parseSystemConfig } from './config/binary.ts';
-import { CELL_DESC_SIZE, MEM_COMM_REGION, SYSTEM_HEADER_SIZE, cellConfigSize, type CellConfig, type SystemConfig } from './config/types.ts';
+import {
+  CELL_DESC_SIZE, MEM_COMM_REGION, MEM_READ, SYS_VIRTUAL_DEBUG_CONSOLE, SYSTEM_HEADER_SIZE, cellConfigSize, type CellConfig,
+  type SystemConfig,
+} from './config/types.ts';
 import { Consoles } from './console.ts';
 import { Control } from './control.ts';
 import { CellExits } from './exits.ts';
@@ -17,20 +20,30 @@ import { CellSbiPlatform } from './sbi-confinement.ts';
 import { CpuStatistics } from './statistics.ts';
 import { VirtualPlic } from './virtual-plic.ts';
 
-/**
- * The lab firmware's own SBI extension, 'JLAB' (docs/firmware.md). Offered by the board firmware while
- * the hypervisor is not running; FID 0 enters the hypervisor on the calling CPU.
- */
-export const LAB_FIRMWARE_EID = BOARD_IMPL_ID;
-export const enum LabFirmwareFid {
-  /** a0 = address of the system configuration in hypervisor memory; a0 out = 0 or -errno. */
-  HypervisorEnable = 0,
-}
+export { LAB_FIRMWARE_EID, LabFirmwareFid } from './abi.ts';
 
 /** Pages of hypervisor memory the model spends per CPU (Jailhouse's per_cpu area: data and stack). */
 export const PER_CPU_PAGES = 2;
 /** Pages of the remap pool (Jailhouse: 4 bitmap pages, one bit per page). */
 export const REMAP_POOL_PAGES = 4 * PAGE_SIZE * 8;
+
+/**
+ * A subsystem with per-cell state (Jailhouse's `struct unit`, e.g. ivshmem). The hypervisor calls the
+ * hooks at the matching points of every cell's life, the root cell's included (at enable / disable).
+ */
+export interface HypervisorUnit {
+  readonly name: string;
+  /** Checks a new cell's config before anything is committed; a message makes CELL_CREATE fail (-EINVAL). */
+  cellCheck?(cell: Cell): string | undefined;
+  /** The cell exists and owns its resources (after CELL_CREATE's commit; the root cell at enable). */
+  cellInit?(cell: Cell): void;
+  /** CELL_START is about to start the cell's first CPU. */
+  cellReset?(cell: Cell): void;
+  /** The hypervisor stopped the cell (set-loadable, a shutdown by SRST or timeout, before destroy). */
+  cellShutdown?(cell: Cell): void;
+  /** The cell goes away (CELL_DESTROY; every cell at disable). */
+  cellExit?(cell: Cell): void;
+}
 
 /** See Hypervisor.snapshot(). */
 export interface HypervisorSnapshot {
@@ -72,6 +85,8 @@ export class Hypervisor implements FirmwareExtension {
   readonly failed: boolean[];
   /** Cells by id, the root cell (id 0) first. */
   readonly cells = new Map<CellId, Cell>();
+  /** Units (subsystems with per-cell state), in registration order. */
+  readonly units: HypervisorUnit[] = [];
   /** The cell each CPU belongs to (undefined: not under the hypervisor). */
   private readonly cpuCell: (Cell | undefined)[];
   private entering: Entering | undefined;
@@ -88,6 +103,8 @@ export class Hypervisor implements FirmwareExtension {
   /** Hypervisor memory [start, end) (HPA). */
   private hvStart = 0;
   private hvEnd = 0;
+  /** HPA of the console ring page (0: none; only with SYS_VIRTUAL_DEBUG_CONSOLE). */
+  private consolePage = 0;
 
   constructor(readonly machine: Machine) {
     this.consoles = new Consoles(machine.output);
@@ -101,6 +118,26 @@ export class Hypervisor implements FirmwareExtension {
     const hv = new Hypervisor(machine);
     machine.firmware = hv;
     return hv;
+  }
+
+  /** Registers a unit; its hooks run for cells created from now on (and the root cell at enable). */
+  addUnit(unit: HypervisorUnit): void {
+    this.units.push(unit);
+  }
+
+  /** Runs a unit hook for `cell` on every unit (in reverse order for exits, as Jailhouse). */
+  unitHook(hook: 'cellInit' | 'cellReset' | 'cellShutdown' | 'cellExit', cell: Cell): void {
+    const units = hook === 'cellExit' ? [...this.units].reverse() : this.units;
+    for (const unit of units) unit[hook]?.(cell);
+  }
+
+  /** The first unit's objection to a new cell's config, if any. */
+  unitCheck(cell: Cell): string | undefined {
+    for (const unit of this.units) {
+      const why = unit.cellCheck?.(cell);
+      if (why !== undefined) return `${unit.name}: ${why}`;
+    }
+    return undefined;
   }
 
   get enabled(): boolean {
@@ -137,6 +174,22 @@ export class Hypervisor implements FirmwareExtension {
 
   printk(line: string): void {
     this.consoles.printk(line);
+    if (this.consolePage !== 0) this.appendToRing(line + '\n');
+  }
+
+  /** Jailhouse's virtual console ring: busy odd while writing, tail counts every byte ever written. */
+  private appendToRing(text: string): void {
+    const ram = this.machine.ram, at = ram.offsetOf(this.consolePage);
+    const view = ram.view;
+    const busy = view.getUint32(at + ConsoleRing.offBusy, true);
+    view.setUint32(at + ConsoleRing.offBusy, (busy + 1) >>> 0, true);
+    let tail = view.getUint32(at + ConsoleRing.offTail, true);
+    for (const byte of new TextEncoder().encode(text)) {
+      ram.u8[at + ConsoleRing.offContent + (tail % ConsoleRing.contentSize)] = byte;
+      tail = (tail + 1) >>> 0;
+    }
+    view.setUint32(at + ConsoleRing.offTail, tail, true);
+    view.setUint32(at + ConsoleRing.offBusy, (busy + 2) >>> 0, true);
   }
 
   /** A record in the machine's exit trace (free when tracing is off). */
@@ -164,17 +217,26 @@ export class Hypervisor implements FirmwareExtension {
 
   extension(hart: Hart, eid: number, fid: number): boolean {
     if (eid !== LAB_FIRMWARE_EID) return false;
-    if (fid !== LabFirmwareFid.HypervisorEnable) {
-      setReg(hart, 10, SbiError.NotSupported);
-      setReg(hart, 11, 0);
-      return true;
-    }
-    this.enter(hart, hart.xhi[10] === 0 ? hart.xlo[10]! >>> 0 : -1);
+    if (fid === LabFirmwareFid.HypervisorEnable) this.enter(hart, hart.xhi[10] === 0 ? hart.xlo[10]! >>> 0 : -1);
+    else this.labFirmwareCall(hart, fid);
     return true;
   }
 
+  /**
+   * JLAB calls other than the bare board's enable: made by the root cell once the hypervisor runs
+   * (CellSbiPlatform), or on the bare board. Enable: -EBUSY when running. Console page: its HPA in a1.
+   */
+  labFirmwareCall(hart: Hart, fid: number): void {
+    const result = (a0: number, a1 = 0) => { setReg(hart, 10, a0); setReg(hart, 11, a1); };
+    switch (fid) {
+      case LabFirmwareFid.HypervisorEnable: return result(-Errno.EBUSY);
+      case LabFirmwareFid.ConsolePage: return this.consolePage !== 0 ? result(0, this.consolePage) : result(-Errno.ENOENT);
+      default: return result(SbiError.NotSupported);
+    }
+  }
+
   probeExtension(eid: number): boolean {
-    return eid === LAB_FIRMWARE_EID && !this.active;
+    return eid === LAB_FIRMWARE_EID;
   }
 
   onRound(): void {
@@ -281,8 +343,6 @@ export class Hypervisor implements FirmwareExtension {
   private activate(e: Entering): number {
     const system = e.system;
     const machine = this.machine;
-    this.printk('');
-    this.printk(`Initializing Jailhouse hypervisor ${JAILHOUSE_VERSION} on CPU ${e.entered[0]}`);
     this.hvStart = Number(system.hypervisor_memory.phys_start);
     this.hvEnd = this.hvStart + Number(system.hypervisor_memory.size);
     const pool = new PagePool('mem', this.hvStart, (this.hvEnd - this.hvStart) / PAGE_SIZE);
@@ -298,6 +358,14 @@ export class Hypervisor implements FirmwareExtension {
     this.system_ = system;
     this.memPool_ = pool;
     this.remapPool_ = remap;
+    if ((system.flags & SYS_VIRTUAL_DEBUG_CONSOLE) !== 0) {
+      const page = pool.alloc(1);
+      if (page < 0) return Errno.ENOMEM;
+      this.consolePage = pool.address(page);
+      machine.ram.u8.fill(0, machine.ram.offsetOf(this.consolePage), machine.ram.offsetOf(this.consolePage) + PAGE_SIZE);
+    }
+    this.printk('');
+    this.printk(`Initializing Jailhouse hypervisor ${JAILHOUSE_VERSION} on CPU ${e.entered[0]}`);
     const contexts = irq.hart_to_context.map((c, h) => (c >= 0 ? c : h < machine.harts.length ? 2 * h + 1 : -1));
     this.vplic_ = new VirtualPlic(machine.plic, contexts);
 
@@ -305,7 +373,16 @@ export class Hypervisor implements FirmwareExtension {
     for (const id of e.entered) this.printk(` CPU ${id}... OK`);
     const root = this.buildCell(0, system.root_cell);
     if (typeof root === 'number') return root;
+    const objection = this.unitCheck(root);
+    if (objection !== undefined) {
+      this.printk(`FATAL: root cell: ${objection}`);
+      return Errno.EINVAL;
+    }
     this.cells.set(0, root);
+    if (this.consolePage !== 0) {
+      // Jailhouse maps its console read-only into the root cell (JAILHOUSE_SYS_VIRTUAL_DEBUG_CONSOLE).
+      root.map.mapRegion({ phys_start: BigInt(this.consolePage), virt_start: BigInt(this.consolePage), size: BigInt(PAGE_SIZE), flags: MEM_READ }, -1);
+    }
     this.vplic.disableAllBut(root.cpus, root.pins);
     for (const cpu of root.cpus) if (cpu < machine.harts.length) this.assignCpu(cpu, root);
     this.savedOnTrap = machine.harts.map((h) => h.onTrap);
@@ -317,6 +394,7 @@ export class Hypervisor implements FirmwareExtension {
       };
     }
     this.active = true;
+    this.unitHook('cellInit', root);
     this.printk('Activating hypervisor');
     return 0;
   }
@@ -399,13 +477,14 @@ export class Hypervisor implements FirmwareExtension {
   private deactivate(): void {
     const machine = this.machine;
     machine.harts.forEach((h, i) => { h.onTrap = this.savedOnTrap[i]; });
+    for (const cell of [...this.cells.values()].reverse()) this.unitHook('cellExit', cell);
     for (const cell of this.cells.values()) this.releaseCellPages(cell);
     this.cells.clear();
     this.active = false;
     this.system_ = undefined;
     this.memPool_ = undefined;
     this.remapPool_ = undefined;
-    this.irqchipBase = this.irqchipEnd = this.pciBase = this.pciEnd = this.hvStart = this.hvEnd = 0;
+    this.irqchipBase = this.irqchipEnd = this.pciBase = this.pciEnd = this.hvStart = this.hvEnd = this.consolePage = 0;
     this.failed.fill(false);
   }
 

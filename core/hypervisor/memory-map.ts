@@ -1,6 +1,8 @@
 import { Access, type GuestMemoryMap } from '../cpu/environment.ts';
 import type { Ram } from '../cpu/ram.ts';
-import { MEM_COMM_REGION, MEM_EXECUTE, MEM_IO, MEM_NO_HUGEPAGES, MEM_READ, MEM_WRITE, type MemoryRegion } from './config/types.ts';
+import {
+  MEM_COMM_REGION, MEM_EXECUTE, MEM_IO, MEM_IO_UNALIGNED, MEM_NO_HUGEPAGES, MEM_READ, MEM_WRITE, type MemoryRegion,
+} from './config/types.ts';
 import { PAGE_SIZE } from './abi.ts';
 
 /** What backs a mapped range of guest-physical memory. */
@@ -24,8 +26,14 @@ export interface Mapping {
   backing: Backing;
   /** RAM byte offset of `gpa` when backing is Ram. */
   ramOffset: number;
-  /** The full 64-bit flags of the config region this mapping came from (IO width rules). */
+  /** The full 64-bit flags of the config region this mapping came from. */
   flags: bigint;
+  /**
+   * The IO rules of the region as small numbers, so the MMIO exit path needs no BigInt: bits 16..19 of
+   * the flags (allowed widths, 0 = any) and whether unaligned accesses are allowed.
+   */
+  ioWidths: number;
+  ioUnaligned: boolean;
   /** Index of the region in the cell's config (-1 for mappings the hypervisor adds). */
   region: number;
 }
@@ -49,18 +57,16 @@ export class CellMemoryMap implements GuestMemoryMap {
   constructor(private readonly ram: Ram) {}
 
   ramPage(gpaPage: number, access: Access): number {
-    let m = this.last;
-    if (m === undefined || gpaPage < m.gpa || gpaPage >= m.end) {
-      m = this.find(gpaPage);
-      if (m === undefined) return -1;
-      this.last = m;
-    }
+    const m = this.find(gpaPage);
+    if (m === undefined) return -1;
     if (m.backing !== Backing.Ram || (m.access & access) === 0) return -1;
     return m.ramOffset + (gpaPage - m.gpa);
   }
 
-  /** The mapping that contains `gpa`, if any (binary search). */
+  /** The mapping that contains `gpa`, if any (the last hit, else a binary search). */
   find(gpa: number): Mapping | undefined {
+    const last = this.last;
+    if (last !== undefined && gpa >= last.gpa && gpa < last.end) return last;
     const list = this.mappings;
     let lo = 0, hi = list.length - 1;
     while (lo <= hi) {
@@ -68,7 +74,7 @@ export class CellMemoryMap implements GuestMemoryMap {
       const m = list[mid]!;
       if (gpa < m.gpa) hi = mid - 1;
       else if (gpa >= m.end) lo = mid + 1;
-      else return m;
+      else return (this.last = m);
     }
     return undefined;
   }
@@ -95,6 +101,7 @@ export class CellMemoryMap implements GuestMemoryMap {
     this.insert({
       gpa, end: gpa + mappedSize, hpa, access, backing: inRam ? Backing.Ram : Backing.Device,
       ramOffset: inRam ? ramOffset : -1, flags: region.flags, region: index,
+      ioWidths: Number((region.flags >> 16n) & 0xfn), ioUnaligned: (region.flags & MEM_IO_UNALIGNED) !== 0n,
     });
   }
 

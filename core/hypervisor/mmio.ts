@@ -1,13 +1,13 @@
-import { MEM_IO_UNALIGNED, MEM_READ, MEM_WRITE } from './config/types.ts';
+import { Access } from '../cpu/environment.ts';
 import { Backing, type Mapping } from './memory-map.ts';
 
 /** Why an access to a mapping is not allowed, or undefined when the device may see it. */
 export function ioViolation(m: Mapping, gpa: number, size: number, write: boolean): string | undefined {
   if (m.backing !== Backing.Device) return write ? 'write to memory the cell may not write' : 'read of memory the cell may not read';
-  if ((m.flags & (write ? MEM_WRITE : MEM_READ)) === 0n) return write ? 'write to a read-only IO region' : 'read of a write-only IO region';
-  const widths = Number((m.flags >> 16n) & 0xfn);
+  if ((m.access & (write ? Access.Write : Access.Read)) === 0) return write ? 'write to a read-only IO region' : 'read of a write-only IO region';
+  const widths = m.ioWidths;
   if (widths !== 0 && (widths & size) === 0) return `${size * 8}-bit access to an IO region that allows only ${widthList(widths)}`;
-  if ((m.flags & MEM_IO_UNALIGNED) === 0n && gpa % size !== 0) return `misaligned ${size * 8}-bit IO access`;
+  if (!m.ioUnaligned && gpa % size !== 0) return `misaligned ${size * 8}-bit IO access`;
   if (gpa + size > m.end) return 'IO access crosses the end of its region';
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { HartState, type Hart } from '../cpu/hart.ts';
 import type { SbiPlatform } from '../machine/sbi.ts';
-import { CellState, JAILHOUSE_EID } from './abi.ts';
+import { CellState, JAILHOUSE_EID, LAB_FIRMWARE_EID } from './abi.ts';
 import type { Cell } from './cell.ts';
 import { parkHart } from './faults.ts';
 import type { Hypervisor } from './hypervisor.ts';
@@ -15,7 +15,8 @@ import type { Hypervisor } from './hypervisor.ts';
  *   VIRTUAL_CONSOLE_PERMITTED; the root cell is always permitted; only the root cell reads UART0 input.
  * - SRST shuts the caller's cell down (its CPUs stop, state SHUT_DOWN); it never ends the machine while
  *   the hypervisor runs.
- * - get_impl_id answers 'JHOU' and the Jailhouse extension is available.
+ * - get_impl_id answers 'JHOU' and the Jailhouse extension is available; the lab firmware extension
+ *   (JLAB) only to the root cell (its console page; enable answers -EBUSY).
  */
 export class CellSbiPlatform implements SbiPlatform {
   constructor(private readonly hv: Hypervisor, private readonly cell: Cell) {}
@@ -45,6 +46,7 @@ export class CellSbiPlatform implements SbiPlatform {
     this.hv.trace(caller, `SRST ${type} from cell "${this.cell.name}": the cell shuts down`);
     for (const cpu of this.cell.cpus) parkHart(this.hv, this.hv.machine.harts[cpu]!, HartState.Stopped);
     this.cell.comm.cellState = CellState.ShutDown;
+    this.hv.unitHook('cellShutdown', this.cell);
   }
 
   suspend(hart: Hart, resume?: { address: number; opaque: number }): void {
@@ -67,5 +69,16 @@ export class CellSbiPlatform implements SbiPlatform {
 
   implId(): number {
     return JAILHOUSE_EID;
+  }
+
+  /** The lab firmware extension stays available to the root cell (console page; enable answers -EBUSY). */
+  extension(hart: Hart, eid: number, fid: number): boolean {
+    if (eid !== LAB_FIRMWARE_EID || !this.cell.isRoot) return false;
+    this.hv.labFirmwareCall(hart, fid);
+    return true;
+  }
+
+  probeExtension(eid: number): boolean {
+    return eid === LAB_FIRMWARE_EID && this.cell.isRoot;
   }
 }

@@ -12,6 +12,7 @@
  *   lock | unlock        cell_state RUNNING_LOCKED (shutdown requests are then denied) / RUNNING
  *   deny | approve | ignore   how to answer shutdown requests (default approve)
  *   srst                 SBI system reset (shuts this cell down)
+ *   uart-irq             take UART2's THR-empty interrupt (source 14) through the PLIC, print "irq 14"
  *   wait TICKS           busy-wait TICKS (hex) of the time CSR, answering messages meanwhile
  *   done                 print "done" and serve messages forever (also the implicit end)
  * Every result line is "<word>: <value>". */
@@ -49,9 +50,25 @@ static void print(const char *fmt, ...)
 		uart_putc(*p);
 }
 
-void inmate_trap_report(unsigned long cause, unsigned long epc, unsigned long tval)
+#define UART2 0x10102000UL
+static volatile unsigned long irqs;
+
+/* The S-mode context of this hart on the PLIC (the lab's hart_to_context: 2h + 1). */
+static unsigned long plic_context(void) { return 2 * my_hart + 1; }
+
+int inmate_trap_handler(unsigned long cause, unsigned long epc, unsigned long tval)
 {
+	if ((long)cause < 0 && (cause & 0xff) == 9) { /* external interrupt: claim, quiet UART2, complete */
+		volatile unsigned int *claim = (volatile unsigned int *)(PLIC + 0x200004 + 0x1000 * plic_context());
+		unsigned int src = *claim;
+		*(volatile unsigned char *)(UART2 + 1) = 0; /* IER: no more THR-empty interrupts */
+		*claim = src;
+		irqs++;
+		print("irq %u\n", src);
+		return 0;
+	}
 	print("trap: cause %lu epc 0x%lx tval 0x%lx\n", cause, epc, tval);
+	return 1;
 }
 
 static long sbi(unsigned long eid, unsigned long fid, unsigned long a0, unsigned long a1, unsigned long *value)
@@ -196,6 +213,18 @@ void inmate_main(unsigned long hartid)
 			ignore_messages = 1;
 		} else if (streq(w, "srst")) {
 			print("srst: %ld\n", sbi(0x53525354, 0, 0, 0, 0));
+		} else if (streq(w, "uart-irq")) {
+			*(volatile unsigned int *)(PLIC + 4 * 14) = 1;
+			volatile unsigned int *en = (volatile unsigned int *)(PLIC + 0x2000 + 0x80 * plic_context());
+			*en = *en | (1u << 14);
+			*(volatile unsigned int *)(PLIC + 0x200000 + 0x1000 * plic_context()) = 0;
+			asm volatile("csrs sie, %0" :: "r"(1UL << 9));
+			asm volatile("csrsi sstatus, 2");
+			*(volatile unsigned char *)(UART2 + 1) = 2; /* IER: THR empty */
+			for (unsigned long n = 0; n < 100000 && !irqs; n++)
+				asm volatile("nop");
+			asm volatile("csrci sstatus, 2");
+			print("uart-irq: %lu\n", irqs);
 		} else if (streq(w, "wait")) {
 			unsigned long t0, t;
 			asm volatile("rdtime %0" : "=r"(t0));

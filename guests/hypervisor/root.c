@@ -23,6 +23,7 @@
  *   wait TICKS               busy-wait TICKS of the time CSR
  *   waitstate ID STATE TICKS wait until CELL_GET_STATE(ID) == STATE or TICKS pass
  *   implid | probe EID       SBI get_impl_id / probe_extension (EID hex)
+ *   conpage                  JLAB FID 1: the hypervisor console page (its address, or the error)
  *   end                      pass (finisher) */
 #include "guest.h"
 #include "jailhouse.h"
@@ -237,6 +238,10 @@ static long run(char **argv, int argc)
 		return s;
 	}
 	if (!strcmp(cmd, "implid")) return sbi_get_impl_id().value;
+	if (!strcmp(cmd, "conpage")) {
+		struct sbiret r = sbi_ecall(LAB_FIRMWARE_EID, 1, 0, 0, 0, 0, 0, 0);
+		return r.error ? r.error : r.value;
+	}
 	if (!strcmp(cmd, "probe")) return sbi_probe_extension(NUM(1)).value;
 	if (!strcmp(cmd, "end"))
 		finish_pass();

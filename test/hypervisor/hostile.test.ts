@@ -116,6 +116,13 @@ describe('hostile inmates', () => {
     expect(x.r.get('state 1')).toBe(0);
   });
 
+  it('a cell takes the interrupts of its own sources (VIRQ counted), the root cell never sees them', () => {
+    const x = attack('uart-irq', { after: ['cpuinfo 2 1010', 'cpuinfo 0 1010'] });
+    expect(x.a).toContain('irq 14\nuart-irq: 1\ndone\n');
+    expect(x.r.get('cpuinfo 2 1010'), 'VIRQ on the inmate CPU').toBe(1);
+    expect(x.r.get('cpuinfo 0 1010'), 'no VIRQ on the root CPU').toBe(0);
+  });
+
   it('touching another hart\'s PLIC context is a violation', () => {
     // context 1 is hart 0's (root): its threshold register
     expectContained(attack('w32 0xc201000 0'), { write: true, address: 0xc20_1000, size: 4 });

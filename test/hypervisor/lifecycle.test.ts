@@ -33,7 +33,7 @@ describe('hypervisor lifecycle', () => {
     expect(r.get('enable sys')).toBe(0);
     expect(r.get('implid ')).toBe(JHOU);
     expect(r.get(`probe  0x${JHOU.toString(16)}`)).toBe(1);
-    expect(r.get(`probe  0x${JLAB.toString(16)}`), 'the enable interface is gone once enabled').toBe(0);
+    expect(r.get(`probe  0x${JLAB.toString(16)}`), 'the root cell keeps the lab firmware extension').toBe(1);
     expect(r.get('info 4')).toBe(1);
     expect(r.get('create a')).toBe(1);
     expect(r.get('info  4')).toBe(2);
@@ -101,8 +101,22 @@ describe('hypervisor lifecycle', () => {
     expect(r.get('enable bad')).toBe(-22);
     expect(r.get('enter 0x8f900000'), 'no configuration there').toBe(-22);
     expect(r.get('enable sys')).toBe(0);
-    expect(r.get('enter 0x8f800000'), 'after enable the firmware extension is gone: SBI NOT_SUPPORTED').toBe(-2);
+    expect(r.get('enter 0x8f800000'), 'already enabled').toBe(-16);
     expect(lab.out('hypervisor').match(/Activating hypervisor/g)).toHaveLength(1);
+  });
+
+  it('the hypervisor console ring is mapped read-only into the root cell', () => {
+    const lab = bootLab(['conpage', 'enable sys', 'conpage ', 'peek 0x8f809000', 'peek 0x8f809004', 'create a', 'peek  0x8f809004', 'poke 0x8f809000 1', 'end'], files());
+    const r = runScript(lab);
+    expect(r.get('conpage'), 'no console before enable').toBe(-2);
+    expect(r.get('conpage '), 'a page of hypervisor memory').toBe(0x8f80_9000);
+    expect(r.get('peek 0x8f809000'), 'busy counter even: not being written').toBe(r.get('peek 0x8f809000')! & ~1);
+    const before = r.get('peek 0x8f809004')!;
+    expect(r.get('peek  0x8f809004')! - before).toBe('Created cell "inmate-a"\n'.length);
+    const hv = lab.out('hypervisor');
+    const ring = new TextDecoder().decode(lab.peek(0x8f80_9008, before));
+    expect(hv.startsWith(ring)).toBe(true);
+    expect(hv).toContain(`FATAL: Invalid MMIO write, address: 0x000000008f809000, size: 4\n`);
   });
 
   it('disable is refused while other cells exist', () => {

@@ -57,6 +57,21 @@ describe('root cell confinement', () => {
     expect(r.get('ipi 0x2')).toBe(0);
   });
 
+  it('the root cell\'s PLIC view: only its own sources, only its own contexts', () => {
+    const lab = bootLab([
+      'enable sys', 'create a', 'poke 0xc002080 0xffffffff', 'peek 0xc002080', 'poke 0xc000038 7', 'peek 0xc000038',
+      'poke 0xc000028 5', 'peek 0xc000028', 'poke 0xc002280 0xffffffff', 'end',
+    ], files());
+    const r = runScript(lab);
+    // hart 0's S context is 1 (enable word at 0x2080); cell a took source 14
+    expect(r.get('peek 0xc002080'), 'sources 10, 12, 13, 15').toBe((1 << 10) | (1 << 12) | (1 << 13) | (1 << 15));
+    expect(r.get('peek 0xc000038'), 'priority of source 14 is not the root cell\'s').toBe(0);
+    expect(r.get('peek 0xc000028'), 'priority of source 10').toBe(5);
+    expect(lab.machine.plic.read(0x2080, 4) & (1 << 14)).toBe(0);
+    // context 5 (hart 2, cell a): a violation for the root cell
+    expect(lab.out('hypervisor')).toContain(`FATAL: Invalid MMIO write, address: ${hex16(0xc00_2280)}, size: 4\n`);
+  });
+
   it('a cell cannot take the CPU that creates it', () => {
     const cfg = compileConfig('inmate-a.yaml', (c) => { c.cpus = [0n]; });
     const lab = bootLab(['enable sys', 'create a', 'end'], { ...files(), a: cfg });
