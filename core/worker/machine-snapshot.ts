@@ -1,5 +1,4 @@
-import { CELL_STATE_NAMES, NUM_STATS } from '../hypervisor/abi.ts';
-import { MEM_ROOTSHARED, MEM_COMM_REGION, MEM_IO } from '../hypervisor/config/types.ts';
+import { CELL_STATE_NAMES, NUM_STATS, type CellState } from '../hypervisor/abi.ts';
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
 import { HartState } from '../cpu/hart.ts';
 import type { Machine } from '../machine/machine.ts';
@@ -9,7 +8,7 @@ export interface MachineSnapshot {
   harts: HartSnapshot[];
   /** Empty while the hypervisor is disabled. */
   cells: CellSnapshot[];
-  /** Memory regions by owner (a cell's regions are drawn over the root cell's, which lends them). */
+  /** Every cell's current second stage by owner, plus the hypervisor's own memory. */
   memory: MemorySnapshot[];
   hypervisor: { enabled: boolean; memPool: PoolSnapshot; remapPool: PoolSnapshot } | undefined;
 }
@@ -34,7 +33,7 @@ export interface CellSnapshot {
 
 export interface MemorySnapshot {
   owner: string;
-  /** Host-physical start (a comm region has none: 0). */
+  /** Host-physical start. */
   start: number;
   size: number;
   /** Guest-physical address in the owner's view. */
@@ -48,42 +47,41 @@ export interface PoolSnapshot {
   used: number;
 }
 
-/** Takes a snapshot of the board and, when installed, the hypervisor. Cheap: a few cells and regions. */
+/** Takes a snapshot of the board and, when installed, the hypervisor (whose own snapshot is the source). */
 export function snapshotMachine(machine: Machine, hypervisor: Hypervisor | undefined): MachineSnapshot {
-  const enabled = hypervisor?.enabled === true;
-  const harts = machine.harts.map((h): HartSnapshot => ({
-    id: h.id,
-    state: h.state === HartState.Parked ? 'parked' : h.state === HartState.Stopped ? 'stopped' : h.idle ? 'idle' : 'running',
-    cell: enabled ? hypervisor!.cellOf(h.id)?.name : undefined,
-    instructions: h.instret,
-  }));
-  if (!enabled) return { harts, cells: [], memory: [], hypervisor: hypervisor ? { enabled: false, memPool: { pages: 0, used: 0 }, remapPool: { pages: 0, used: 0 } } : undefined };
+  const hv = hypervisor?.snapshot();
+  const cellName = new Map(hv?.cells.map((c) => [c.id, c.name]));
+  const harts = machine.harts.map((h): HartSnapshot => {
+    const cpu = hv?.cpus[h.id];
+    return {
+      id: h.id,
+      state: h.state === HartState.Parked ? 'parked' : h.state === HartState.Stopped ? 'stopped' : h.idle ? 'idle' : 'running',
+      cell: cpu?.cell === undefined ? undefined : cellName.get(cpu.cell),
+      instructions: h.instret,
+    };
+  });
+  if (!hv?.enabled) {
+    const none = { pages: 0, used: 0 };
+    return { harts, cells: [], memory: [], hypervisor: hypervisor ? { enabled: false, memPool: none, remapPool: none } : undefined };
+  }
 
-  const hv = hypervisor!;
-  const cells: CellSnapshot[] = [];
-  const memory: MemorySnapshot[] = [];
-  const hvMem = hv.hypervisorMemory();
-  memory.push({ owner: 'hypervisor', start: hvMem.start, size: hvMem.end - hvMem.start, guest: 0, kind: 'hypervisor', shared: false });
-  for (const cell of hv.cells.values()) {
-    const cpus = [...cell.cpus].sort((a, b) => a - b);
+  const cells = hv.cells.map((c): CellSnapshot => {
     const stats = new Array<number>(NUM_STATS).fill(0);
-    for (const cpu of cpus) hv.stats.snapshot(cpu).forEach((v, k) => { stats[k]! += v; });
-    cells.push({ id: cell.id, name: cell.name, state: CELL_STATE_NAMES[cell.state], cpus, failedCpus: cpus.filter((c) => hv.failed[c]), stats });
-    for (const r of cell.config.memory_regions) {
-      if (r.size === 0n) continue;
-      const comm = (r.flags & MEM_COMM_REGION) !== 0n;
-      memory.push({
-        owner: cell.name, start: comm ? 0 : Number(r.phys_start), size: Number(r.size), guest: Number(r.virt_start),
-        kind: comm ? 'comm' : (r.flags & MEM_IO) !== 0n ? 'io' : 'ram', shared: (r.flags & MEM_ROOTSHARED) !== 0n,
-      });
+    for (const cpu of c.cpus) hv.cpus[cpu]!.stats.forEach((v, k) => { stats[k]! += v; });
+    return { id: c.id, name: c.name, state: CELL_STATE_NAMES[c.state as CellState], cpus: c.cpus, failedCpus: c.failedCpus, stats };
+  });
+  const hvMem = hypervisor!.hypervisorMemory();
+  const inHypervisor = (hpa: number) => hpa >= hvMem.start && hpa < hvMem.end;
+  const memory: MemorySnapshot[] = [{ owner: 'hypervisor', start: hvMem.start, size: hvMem.end - hvMem.start, guest: 0, kind: 'hypervisor', shared: false }];
+  for (const c of hv.cells) {
+    for (const m of c.memory) {
+      memory.push({ owner: c.name, start: m.hpa, size: m.size, guest: m.gpa, kind: m.device ? 'io' : inHypervisor(m.hpa) ? 'comm' : 'ram', shared: false });
     }
   }
-  return {
-    harts, cells, memory,
-    hypervisor: {
-      enabled: true,
-      memPool: { pages: hv.memPool.pages, used: hv.memPool.usedPages },
-      remapPool: { pages: hv.remapPool.pages, used: hv.remapPool.usedPages },
-    },
-  };
+  // RAM that more than one cell maps right now (ROOTSHARED regions, ivshmem sections) is shared.
+  for (const a of memory) {
+    if (a.kind !== 'ram') continue;
+    a.shared = memory.some((b) => b !== a && b.kind === 'ram' && b.owner !== a.owner && b.start < a.start + a.size && a.start < b.start + b.size);
+  }
+  return { harts, cells, memory, hypervisor: { enabled: true, memPool: hv.memPool, remapPool: hv.remapPool } };
 }

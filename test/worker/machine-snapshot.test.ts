@@ -35,6 +35,10 @@ describe('machine snapshot', () => {
     expect(tiny).toMatchObject({ state: 'running', cpus: [2], failedCpus: [] });
     expect(tiny.stats[0]).toBeGreaterThan(0); // vmexits_total: its printk hypercalls
     expect(s.memory).toContainEqual({ owner: 'tiny-demo', start: 0xbf600000, size: 1 << 20, guest: 0, kind: 'ram', shared: false });
+    // the root cell no longer maps the memory it lent
+    const root = s.memory.filter((m) => m.owner === 'qemu-riscv64' && m.kind === 'ram');
+    expect(root.some((m) => m.start <= 0xbf600000 && 0xbf600000 < m.start + m.size)).toBe(false);
+    expect(s.memory.find((m) => m.owner === 'tiny-demo' && m.kind === 'comm')).toMatchObject({ guest: 0x100000, size: 4096 });
     expect(s.memory.find((m) => m.owner === 'hypervisor')).toMatchObject({ start: 0xbf800000, size: 6 << 20 });
     expect(s.hypervisor!.memPool.used).toBeGreaterThan(0);
     expect(s.hypervisor!.memPool.used).toBeLessThan(s.hypervisor!.memPool.pages);
