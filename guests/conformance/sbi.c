@@ -103,6 +103,7 @@ int main(unsigned long hartid, unsigned long dtb)
 		test_done("sbi");
 	printf("sbi: %lu checks passed\n", test_checks);
 	puts("shutting down through SBI SRST");
+	uart_drain();
 	struct sbiret r = sbi_system_reset(0, 0);
 	printf("FAIL: system_reset returned %ld\n", r.error);
 	finish_fail(2);

@@ -3,6 +3,7 @@
 
 static NORETURN void finisher_write(uint32_t v)
 {
+	uart_drain();
 	*(volatile uint32_t *)FINISHER_BASE = v;
 	for (;;)
 		asm volatile("wfi");

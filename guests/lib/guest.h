@@ -83,6 +83,7 @@ long start_hart(unsigned long hart, void (*fn)(unsigned long hartid));
 
 /* ---- UART and formatted output (uart.c, printf.c) ---- */
 void uart_putc(char c);
+void uart_drain(void);                     /* waits until every byte has been sent */
 int uart_getc(void);                       /* -1 when no byte is waiting */
 void putchar_raw(char c);
 int putchar(int c);

@@ -16,6 +16,15 @@ void uart_putc(char c)
 	*uart_reg(UART_THR) = (uint8_t)c;
 }
 
+/* Waits until the last byte has left (LSR.TEMT): an emulator may still hold it when the board powers
+ * off (QEMU does while its host pipe is busy). Bounded, so a broken UART cannot hang the caller. */
+void uart_drain(void)
+{
+	for (unsigned long i = 0; i < 10000000UL; i++)
+		if (*uart_reg(UART_LSR) & 0x40)
+			return;
+}
+
 int uart_getc(void)
 {
 	if (!(*uart_reg(UART_LSR) & LSR_DR))
