@@ -167,9 +167,7 @@ static int config_management(int argc, char **argv)
 		return usage(1);
 	if (argc < 4)
 		return usage(1);
-	con_puts("jailhouse config check: not available in the root cell OS; "
-		 "use `jailhouse-lab config check` on the host\n");
-	return 1;
+	return jailhouse_config_check(argc, argv);
 }
 
 int jailhouse_main(int argc, char **argv)
