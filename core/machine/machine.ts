@@ -103,6 +103,9 @@ export class Machine implements SbiPlatform, HartExits {
   private fault: string | undefined;
   /** Instructions executed by all harts since power-on. */
   executed = 0;
+  /** The next hart of the current scheduling round, and the longest slice the round ran so far. */
+  private cursor = 0;
+  private roundMax = 0;
   /** The exit trace, present only when tracing was asked for. */
   readonly trace: TraceLog | undefined;
   /** Firmware extension (the hypervisor), if one is installed. */
@@ -219,20 +222,28 @@ export class Machine implements SbiPlatform, HartExits {
     let executed = 0;
     let idleUntil: number | undefined;
     while (executed < maxInstructions && !this.finished && !this.fault) {
-      this.firmware?.onRound?.();
-      this.deliverTimers();
-      let roundMax = 0;
-      for (const hart of this.harts) {
+      if (this.cursor === 0) {
+        this.firmware?.onRound?.();
+        this.deliverTimers();
+      }
+      // A round gives every running hart one slice; it may span run calls, so no hart starves when the
+      // caller's budgets are small.
+      while (this.cursor < this.harts.length && executed < maxInstructions) {
+        const hart = this.harts[this.cursor++]!;
         if (hart.state !== HartState.Running) continue;
         if (hart.idle && !this.wake(hart)) continue;
         const n = hart.run(Math.min(this.quantum, maxInstructions - executed));
         executed += n;
-        if (n > roundMax) roundMax = n;
+        if (n > this.roundMax) this.roundMax = n;
         if (hart.stuckTraps >= STUCK_TRAPS) this.fault = this.stuckMessage(hart);
         if (this.finished || this.fault) break;
       }
-      this.clock.advance(roundMax);
-      if (roundMax === 0 && !this.finished && !this.fault) {
+      if (this.cursor < this.harts.length) break; // budget spent (or the machine ended) mid-round
+      const ran = this.roundMax;
+      this.cursor = 0;
+      this.roundMax = 0;
+      this.clock.advance(ran);
+      if (ran === 0 && !this.finished && !this.fault) {
         const wakeAt = Math.min(this.nextDeadline(), this.firmware?.nextDeadline?.() ?? Infinity);
         if (!this.clock.deterministic || wakeAt === Infinity) {
           idleUntil = wakeAt;
