@@ -54,6 +54,8 @@ export class Plic implements MmioDevice {
   private readonly level: Uint32Array;
   private readonly pending: Uint32Array;
   private readonly inService: Uint32Array;
+  /** Edges (trigger()) that arrived while their source was in service: they pend again on complete. */
+  private readonly latched: Uint32Array;
   /** Enable bits, `words` words per context. */
   private readonly enable: Uint32Array;
   private readonly threshold: Uint8Array;
@@ -77,6 +79,7 @@ export class Plic implements MmioDevice {
     this.level = new Uint32Array(this.words);
     this.pending = new Uint32Array(this.words);
     this.inService = new Uint32Array(this.words);
+    this.latched = new Uint32Array(this.words);
     this.enable = new Uint32Array(this.words * this.numContexts);
     this.threshold = new Uint8Array(this.numContexts);
     this.asserted = new Uint8Array(this.numContexts);
@@ -95,6 +98,19 @@ export class Plic implements MmioDevice {
     return line;
   }
 
+  /**
+   * An edge on `source` rather than a level: the way a hypervisor injects a virtual interrupt (Jailhouse's
+   * irqchip_set_pending, e.g. an ivshmem doorbell). The source becomes pending; an edge that arrives while
+   * the source is in service is kept and pends it again when the handler completes.
+   */
+  trigger(source: number): void {
+    if (!Number.isInteger(source) || source < 1 || source >= this.numSources) return;
+    const word = source >>> 5;
+    const bit = 1 << (source & 31);
+    if (this.inService[word]! & bit) this.latched[word]! |= bit;
+    else this.setPending(source, true);
+  }
+
   /** Whether `context` currently requests an external interrupt from its hart. */
   isAsserted(context: number): boolean {
     return this.asserted[context] === 1;
@@ -109,6 +125,7 @@ export class Plic implements MmioDevice {
   reset(): void {
     this.priority.fill(0);
     this.inService.fill(0);
+    this.latched.fill(0);
     this.enable.fill(0);
     this.threshold.fill(0);
     this.pending.set(this.level);
@@ -230,7 +247,10 @@ export class Plic implements MmioDevice {
     if (!(this.enable[context * this.words + word]! & bit)) return;
     if (!(this.inService[word]! & bit)) return;
     this.inService[word]! &= ~bit;
-    if (this.level[word]! & bit) this.setPending(source, true);
+    if ((this.level[word]! | this.latched[word]!) & bit) {
+      this.latched[word]! &= ~bit;
+      this.setPending(source, true);
+    }
   }
 
   private isClaimable(source: number): boolean {

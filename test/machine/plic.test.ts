@@ -211,3 +211,50 @@ describe('Plic gateway and claim', () => {
     expect(plic.isAsserted(1)).toBe(false);
   });
 });
+
+describe('Plic edges (trigger: virtual interrupts such as ivshmem INTx)', () => {
+  it('an edge pends the source without asserting its level; claim clears it for good', () => {
+    const { plic, rd, wr } = makePlic();
+    const ctx = supervisorContext(0);
+    wr(priorityReg(36), 1);
+    wr(enableReg(ctx, 1), 1 << 4);
+    plic.trigger(36);
+    expect(plic.isPending(36)).toBe(true);
+    expect(plic.isAsserted(ctx)).toBe(true);
+    expect(rd(claimReg(ctx))).toBe(36);
+    wr(claimReg(ctx), 36);
+    expect(plic.isPending(36)).toBe(false); // no level behind it: nothing re-pends
+    expect(plic.isAsserted(ctx)).toBe(false);
+  });
+
+  it('an edge while the source is in service pends it again on complete (once)', () => {
+    const { plic, rd, wr } = makePlic();
+    const ctx = supervisorContext(0);
+    wr(priorityReg(36), 1);
+    wr(enableReg(ctx, 1), 1 << 4);
+    plic.trigger(36);
+    expect(rd(claimReg(ctx))).toBe(36);
+    plic.trigger(36);
+    plic.trigger(36);
+    expect(plic.isPending(36)).toBe(false);
+    wr(claimReg(ctx), 36);
+    expect(plic.isPending(36)).toBe(true);
+    expect(rd(claimReg(ctx))).toBe(36);
+    wr(claimReg(ctx), 36);
+    expect(plic.isPending(36)).toBe(false);
+  });
+
+  it('ignores sources out of range; reset forgets latched edges', () => {
+    const { plic, rd, wr } = makePlic();
+    plic.trigger(0);
+    plic.trigger(96);
+    const ctx = supervisorContext(0);
+    wr(priorityReg(5), 1);
+    wr(enableReg(ctx), 1 << 5);
+    plic.trigger(5);
+    expect(rd(claimReg(ctx))).toBe(5);
+    plic.trigger(5);
+    plic.reset();
+    expect(plic.isPending(5)).toBe(false);
+  });
+});
