@@ -72,7 +72,10 @@ export function panicPark(hv: Hypervisor, hart: Hart, cause: number, gpa: number
   hv.trace(hart, `parked after cause ${cause} at 0x${gpa.toString(16)}`);
   hv.failed[hart.id] = true;
   parkHart(hv, hart, HartState.Parked);
-  if (cell !== undefined && [...cell.cpus].every((cpu) => hv.failed[cpu])) cell.comm.cellState = CellState.Failed;
+  if (cell !== undefined && [...cell.cpus].every((cpu) => hv.failed[cpu])) {
+    cell.comm.cellState = CellState.Failed;
+    hv.unitHook('cellShutdown', cell); // e.g. its ivshmem peers leave the others' state tables
+  }
 }
 
 /** Stops a hart from the hypervisor side: no timer, no pending interrupts, out of the current slice. */

@@ -14,6 +14,7 @@ import { Consoles } from './console.ts';
 import { Control } from './control.ts';
 import { CellExits } from './exits.ts';
 import { parkHart } from './faults.ts';
+import { Ivshmem, type IvshmemLinkSnapshot } from './ivshmem.ts';
 import { CellMemoryMap, stage2TablePages, toAddress } from './memory-map.ts';
 import { allocRun, freeRuns, PagePool } from './page-pool.ts';
 import { CellSbiPlatform } from './sbi-confinement.ts';
@@ -39,7 +40,7 @@ export interface HypervisorUnit {
   cellInit?(cell: Cell): void;
   /** CELL_START is about to start the cell's first CPU. */
   cellReset?(cell: Cell): void;
-  /** The hypervisor stopped the cell (set-loadable, a shutdown by SRST or timeout, before destroy). */
+  /** The hypervisor stopped the cell (set-loadable, a shutdown by SRST or timeout, before destroy), or all its CPUs failed. */
   cellShutdown?(cell: Cell): void;
   /** The cell goes away (CELL_DESTROY; every cell at disable). */
   cellExit?(cell: Cell): void;
@@ -57,6 +58,8 @@ export interface HypervisorSnapshot {
   cpus: Array<{ id: HartId; cell: CellId | undefined; failed: boolean; stats: number[] }>;
   memPool: { pages: number; used: number };
   remapPool: { pages: number; used: number };
+  /** ivshmem links: peers, their states, BARs and the traffic counters. */
+  links: IvshmemLinkSnapshot[];
 }
 
 interface Entering {
@@ -87,6 +90,8 @@ export class Hypervisor implements FirmwareExtension {
   readonly cells = new Map<CellId, Cell>();
   /** Units (subsystems with per-cell state), in registration order. */
   readonly units: HypervisorUnit[] = [];
+  /** ivshmem links and every cell's endpoints (ivshmem.ts), the first unit. */
+  readonly ivshmem: Ivshmem;
   /** The cell each CPU belongs to (undefined: not under the hypervisor). */
   private readonly cpuCell: (Cell | undefined)[];
   private entering: Entering | undefined;
@@ -111,6 +116,22 @@ export class Hypervisor implements FirmwareExtension {
     this.stats = new CpuStatistics(machine.harts.length);
     this.failed = new Array<boolean>(machine.harts.length).fill(false);
     this.cpuCell = new Array<Cell | undefined>(machine.harts.length).fill(undefined);
+    const hv = this;
+    this.ivshmem = new Ivshmem({
+      // INTx as an edge (Jailhouse's irqchip_set_pending): a doorbell never leaves the line asserted.
+      raiseInterrupt: (_cell, source) => machine.plic.trigger(source),
+      writeU32: (hpa, value) => {
+        const at = machine.ram.offsetOf(hpa);
+        if (at >= 0 && at + 4 <= machine.ram.size) machine.ram.view.setUint32(at, value, true);
+      },
+      printk: (line) => this.printk(line),
+      trace: (cell, detail) => {
+        const cpu = (cell as Cell).cpus.values().next();
+        if (!cpu.done) this.trace(machine.harts[cpu.value]!, detail);
+      },
+      get tracing() { return hv.tracing; },
+    });
+    this.addUnit(this.ivshmem);
   }
 
   /** Installs a hypervisor as the machine's firmware extension and returns it. */
@@ -493,7 +514,7 @@ export class Hypervisor implements FirmwareExtension {
    * and the pool accounting. A plain, structured-clonable value for the worker protocol.
    */
   snapshot(): HypervisorSnapshot {
-    if (!this.active) return { enabled: false, cells: [], cpus: [], memPool: { pages: 0, used: 0 }, remapPool: { pages: 0, used: 0 } };
+    if (!this.active) return { enabled: false, cells: [], cpus: [], memPool: { pages: 0, used: 0 }, remapPool: { pages: 0, used: 0 }, links: [] };
     return {
       enabled: true,
       cells: [...this.cells.values()].map((c) => ({
@@ -504,6 +525,7 @@ export class Hypervisor implements FirmwareExtension {
       cpus: this.machine.harts.map((h) => ({ id: h.id, cell: this.cpuCell[h.id]?.id, failed: this.failed[h.id]!, stats: this.stats.snapshot(h.id) })),
       memPool: { pages: this.memPool.pages, used: this.memPool.usedPages },
       remapPool: { pages: this.remapPool.pages, used: this.remapPool.usedPages },
+      links: this.ivshmem.snapshot(),
     };
   }
 

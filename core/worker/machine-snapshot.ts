@@ -1,5 +1,6 @@
 import { CELL_STATE_NAMES, NUM_STATS, type CellState } from '../hypervisor/abi.ts';
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
+import type { IvshmemLinkSnapshot } from '../hypervisor/ivshmem.ts';
 import { HartState } from '../cpu/hart.ts';
 import type { Machine } from '../machine/machine.ts';
 
@@ -11,7 +12,15 @@ export interface MachineSnapshot {
   /** Every cell's current second stage by owner, plus the hypervisor's own memory. */
   memory: MemorySnapshot[];
   hypervisor: { enabled: boolean; memPool: PoolSnapshot; remapPool: PoolSnapshot } | undefined;
+  /**
+   * ivshmem links (empty while the hypervisor is disabled): bdf, protocol, shared memory range, each
+   * connected peer (id, cell, state, interrupts enabled, BAR0, doorbells sent/received) and the link's
+   * traffic counters (doorbells, state changes, interrupts delivered).
+   */
+  links: LinkSnapshot[];
 }
+
+export type LinkSnapshot = IvshmemLinkSnapshot;
 
 export interface HartSnapshot {
   id: number;
@@ -62,7 +71,7 @@ export function snapshotMachine(machine: Machine, hypervisor: Hypervisor | undef
   });
   if (!hv?.enabled) {
     const none = { pages: 0, used: 0 };
-    return { harts, cells: [], memory: [], hypervisor: hypervisor ? { enabled: false, memPool: none, remapPool: none } : undefined };
+    return { harts, cells: [], memory: [], hypervisor: hypervisor ? { enabled: false, memPool: none, remapPool: none } : undefined, links: [] };
   }
 
   const cells = hv.cells.map((c): CellSnapshot => {
@@ -83,5 +92,5 @@ export function snapshotMachine(machine: Machine, hypervisor: Hypervisor | undef
     if (a.kind !== 'ram') continue;
     a.shared = memory.some((b) => b !== a && b.kind === 'ram' && b.owner !== a.owner && b.start < a.start + a.size && a.start < b.start + b.size);
   }
-  return { harts, cells, memory, hypervisor: { enabled: true, memPool: hv.memPool, remapPool: hv.remapPool } };
+  return { harts, cells, memory, hypervisor: { enabled: true, memPool: hv.memPool, remapPool: hv.remapPool }, links: hv.links };
 }

@@ -7,15 +7,19 @@ import { LabScript } from '../../core/lab/script.ts';
 import { Machine } from '../../core/machine/machine.ts';
 import { installHypervisor } from '../../core/worker/firmware.ts';
 
+/** The view of the lab being run (for the `until` predicates). */
+let view0: ReturnType<typeof installHypervisor>;
+
 /** Runs a lab in test mode in-process, stopping once `until` is on the cell's console. */
-async function runLab(name: string, until: (m: Machine) => boolean) {
+async function runLab(name: string, until: (m: Machine) => boolean, steps = 8) {
   const file = resolve(import.meta.dirname, '../../assets/labs', `${name}.yaml`);
   const lab = parseLab(readFileSync(file, 'utf8'), file);
   const prepared = await prepareLab(lab, file, async (p) => new Uint8Array(readFileSync(p)));
   const machine = new Machine({ harts: lab.board.harts, ramSize: lab.board.ramSize, deterministic: true });
   const view = installHypervisor(machine)!;
+  view0 = view;
   machine.boot({ bytes: prepared.rootImage, initrd: prepared.initrd });
-  const script = new LabScript({ ...lab, walkthrough: lab.walkthrough.slice(0, 8) }, 'test');
+  const script = new LabScript({ ...lab, walkthrough: lab.walkthrough.slice(0, steps) }, 'test');
   for (let k = 0; k < 20_000 && !until(machine); k++) {
     machine.run(50_000);
     for (const [stream, buffer] of machine.output) script.observe(stream, buffer.drain());
@@ -42,6 +46,23 @@ describe('machine snapshot', () => {
     expect(s.memory.find((m) => m.owner === 'hypervisor')).toMatchObject({ start: 0xbf800000, size: 6 << 20 });
     expect(s.hypervisor!.memPool.used).toBeGreaterThan(0);
     expect(s.hypervisor!.memPool.used).toBeLessThan(s.hypervisor!.memPool.pages);
+  });
+
+  it('shows the ivshmem links, their peers and their traffic', async () => {
+    const { view } = await runLab('ivshmem-demo', () => {
+      const link = view0?.snapshot().links.find((l) => l.bdf === '00:0e.0');
+      return (link?.endpoints.length ?? 0) === 3 && link!.interrupts > 2;
+    }, 14); // up to both cells started
+
+    const s = view.snapshot();
+    expect(s.links.map((l) => l.bdf)).toEqual(['00:0e.0', '00:10.0']);
+    const demo = s.links[0]!;
+    expect(demo).toMatchObject({ protocol: 0, peers: 3, start: 0xbef00000, end: 0xbef10000 });
+    expect(demo.endpoints.map((e) => [e.id, e.cell])).toEqual([[0, 'qemu-riscv64'], [1, 'ivshmem-demo-1'], [2, 'ivshmem-demo-2']]);
+    expect(demo.endpoints[1]).toMatchObject({ state: 2, interruptsEnabled: true, bar0: 0x40000000, memoryEnabled: true });
+    expect(demo.doorbells).toBeGreaterThan(0);
+    expect(demo.interrupts).toBeGreaterThan(2);
+    expect(s.links[1]!.endpoints.map((e) => e.cell)).toEqual(['qemu-riscv64']);
   });
 
   it('shows a parked CPU and a failed cell after a violation', async () => {
