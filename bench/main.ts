@@ -117,6 +117,10 @@ async function main(): Promise<void> {
   console.log(`\nroot OS 'bench 20' (integer loop), 6 harts: bare board ${num(bare, 1)} MIPS; hypervisor enabled with the ` +
     `timer-demo cell running ${num(withCell, 1)} MIPS (${num((withCell / bare - 1) * 100, 1)}%; goal: no drop beyond -10%)`);
 
+  const doorbells = await doorbellRoundTrips();
+  console.log(`\nivshmem doorbell round trips (two ivshmem-demo cells in pingpong mode, each answering the other's ` +
+    `doorbell from its interrupt handler): ${num(doorbells.perSecond, 0)} per second (${doorbells.trips} in ${num(doorbells.seconds)} s)`);
+
   const boot = await bootToPrompt();
   console.log(`\nroot OS boot to the shell prompt (6 harts, 1 GiB, with its RAM disk): ${boot.instructions} instructions ` +
     `(${num(boot.seconds * 1000, 0)} ms; goal < 50 000 000)`);
@@ -139,6 +143,50 @@ async function bootToPrompt(): Promise<{ instructions: number; seconds: number }
     if (machine.executed > 1e9) throw new Error('root OS did not reach its prompt within 1e9 instructions');
   }
   return { instructions: machine.executed, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Doorbell round trips per host second: the ivshmem-demo lab's two cells in pingpong mode (each rings the
+ * other back from its interrupt handler: MMIO exit, doorbell, PLIC, interrupt, claim, ...), counted by the
+ * link's own interrupt counter in the machine snapshot.
+ */
+async function doorbellRoundTrips(): Promise<{ trips: number; seconds: number; perSecond: number }> {
+  const file = resolve(root, 'assets/labs/ivshmem-demo.yaml');
+  const lab = parseLab(readFileSync(file, 'utf8'), file);
+  const prepared = await prepareLab(lab, file, async (p) => new Uint8Array(readFileSync(p)));
+  const machine = new Machine({ harts: lab.board.harts, ramSize: lab.board.ramSize, deterministic: false });
+  const firmware = installHypervisor(machine)!;
+  machine.boot({ bytes: prepared.rootImage, initrd: prepared.initrd, bootargs: lab.root.bootargs });
+  let console = '';
+  let seen = 0;
+  const waitFor = (text: string) => {
+    for (;;) {
+      const at = console.indexOf(text, seen);
+      if (at >= 0) { seen = at + text.length; return; }
+      const outcome = machine.run(100_000);
+      console += new TextDecoder().decode(machine.output.get('uart0')!.drain());
+      for (const buffer of machine.output.values()) buffer.drain();
+      if (outcome.kind === 'finished' || outcome.kind === 'fault') throw new Error(`${outcome.kind} while waiting for ${text}:\n${console}`);
+    }
+  };
+  const type = (line: string) => machine.input(0, new TextEncoder().encode(line + '\r'));
+  waitFor('~# ');
+  const demo = '/usr/libexec/jailhouse/demos/ivshmem-demo.bin';
+  for (const line of [
+    'jailhouse enable /etc/jailhouse/sysconfig.cell', 'jailhouse cell create /etc/jailhouse/ivshmem-demo-1.cell',
+    'jailhouse cell create /etc/jailhouse/ivshmem-demo-2.cell',
+    `jailhouse cell load ivshmem-demo-1 ${demo} -s "pingpong=1 target=2" -a 0x100`,
+    `jailhouse cell load ivshmem-demo-2 ${demo} -s "vpci_irq_base=35 pingpong=1 target=1" -a 0x100`,
+    'jailhouse cell start ivshmem-demo-1', 'jailhouse cell start ivshmem-demo-2',
+  ]) { type(line); waitFor('~# '); }
+  const interrupts = () => firmware.snapshot().links.find((l) => l.bdf === '00:0e.0')?.interrupts ?? 0;
+  const deadline = performance.now() + 1000;
+  while (interrupts() < 100 && performance.now() < deadline) machine.run(100_000);
+  const i0 = interrupts(), t0 = performance.now();
+  while (performance.now() - t0 < 2000) machine.run(100_000);
+  const seconds = (performance.now() - t0) / 1000;
+  const trips = Math.floor((interrupts() - i0) / 2);
+  return { trips, seconds, perSecond: trips / seconds };
 }
 
 /**
@@ -196,4 +244,5 @@ function qemuMaxRss(name: string): number | undefined {
 
 if (process.argv[2] === '--run') await runChild(process.argv[3]!, Number(process.argv[4]));
 else if (process.argv[2] === '--hv') await runHypervisorCase(process.argv[3] === 'cell');
+else if (process.argv[2] === '--doorbells') console.log(await doorbellRoundTrips());
 else await main();

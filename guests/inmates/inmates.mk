@@ -2,7 +2,7 @@
 # Each demo becomes <name>.elf (for inspection) and <name>.bin (what `jailhouse cell load` copies to GPA 0).
 # Cell configurations in configs/*.yaml are compiled with the project's own compiler.
 
-INMATE_DEMOS    := tiny-demo timer-demo uart-demo locked-demo mem-violation ipi-violation
+INMATE_DEMOS    := tiny-demo timer-demo uart-demo locked-demo mem-violation ipi-violation ivshmem-demo
 INMATE_LIB_SRCS := inmates/lib/header.S inmates/lib/setup.c inmates/lib/cmdline.c inmates/lib/timer.c \
                    inmates/lib/irq.c inmates/lib/comm.c inmates/lib/pci.c inmates/lib/ivshmem.c \
                    lib/printf.c lib/string.c

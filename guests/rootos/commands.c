@@ -282,6 +282,8 @@ const struct command commands[] = {
 	{ "echo", "TEXT...", "print the arguments", cmd_echo },
 	{ "sleep", "SECONDS", "wait (Ctrl-C interrupts)", cmd_sleep },
 	{ "uname", "", "system name and board model", cmd_uname },
+	{ "lspci", "[-v]", "list the PCI functions this cell sees (ECAM)", cmd_lspci },
+	{ "ivshmem-demo", "[-t TARGET] [-b BDF]", "be a peer of an ivshmem link (Ctrl-C ends)", cmd_ivshmem_demo },
 	{ "bench", "[MILLIONS]", "a fixed integer workload (for npm run bench)", cmd_bench },
 	{ "poweroff", "", "power the board off (SBI SRST)", cmd_poweroff },
 	{ "reboot", "", "reset the board (SBI SRST)", cmd_reboot },

@@ -53,6 +53,22 @@ static void uart_receive(void)
 	}
 }
 
+void (*con_irq_hook)(uint32_t src);
+
+void con_enable_irq(unsigned long src, int enable)
+{
+	if (!board.plic_base)
+		return;
+	uint32_t en = mmio_read32(PLIC_ENABLE(plic_context, src));
+	if (enable) {
+		mmio_write32(PLIC_PRIORITY(src), 1);
+		en |= 1U << (src % 32);
+	} else {
+		en &= ~(1U << (src % 32));
+	}
+	mmio_write32(PLIC_ENABLE(plic_context, src), en);
+}
+
 /* trap_hook: external interrupts of the boot hart; everything else goes to the library's handler. */
 static int console_irq(struct trap_frame *f)
 {
@@ -62,6 +78,8 @@ static int console_irq(struct trap_frame *f)
 	while ((src = mmio_read32(PLIC_CLAIM(plic_context))) != 0) {
 		if (src == board.uart_irq)
 			uart_receive();
+		else if (con_irq_hook)
+			con_irq_hook(src);
 		mmio_write32(PLIC_CLAIM(plic_context), src);
 	}
 	return 1;

@@ -38,6 +38,10 @@ void con_set_busy(int busy);
 int con_interrupted(void);                    /* Ctrl-C was typed while busy (cleared by con_set_busy) */
 /* Waits `ticks` of the time CSR in WFI; returns early (nonzero) on Ctrl-C. */
 int sleep_ticks(unsigned long ticks);
+/* Other PLIC sources on the boot hart's context: enable/disable one; the hook gets each claimed source
+ * that is not the UART's (in the trap handler). */
+void con_enable_irq(unsigned long src, int enable);
+extern void (*con_irq_hook)(uint32_t src);
 
 /* ---- harts (smp.c) ---- */
 typedef long (*cpu_fn)(void *arg);
@@ -78,6 +82,8 @@ struct command {
 };
 extern const struct command commands[];
 int cmd_bench(int argc, char **argv);
+int cmd_lspci(int argc, char **argv);         /* pci.c */
+int cmd_ivshmem_demo(int argc, char **argv);  /* pci.c */
 
 /* ---- utilities (util.c) ---- */
 int parse_ulong(const char *s, unsigned long *v);   /* 0x.. hex or decimal; 0 ok, -1 bad */
