@@ -23,7 +23,7 @@ const WORKLOADS: Workload[] = [
   { name: 'memory', what: 'memcpy/memset/stream' },
   { name: 'muldiv', what: 'multiply/divide' },
   { name: 'calls', what: 'calls, recursion' },
-  { name: 'mmio', what: '2M UART register reads' },
+  { name: 'mmio', what: '10M UART register reads' },
   { name: 'sbi', what: '1M SBI calls' },
 ];
 
