@@ -79,6 +79,13 @@ describe('jailhouse-lab test', () => {
     expect(r.status).toBe(1);
   });
 
+  it('the shipped ivshmem-net configuration connects to the root cell\'s link (peer 1 of 00:10.0)', () => {
+    const r = cli('test', resolve(labs, 'ivshmem-net-link.yaml'));
+    expect(r.stdout).toContain('✓ console hypervisor contains "Adding virtual PCI device 00:10.0 to cell \\"ivshmem-net\\""');
+    expect(r.stdout).toContain('✓ console hypervisor contains "Shared memory connection established"');
+    expect(r.status).toBe(0);
+  });
+
   it('an invalid lab file exits 2 naming the line', () => {
     const r = cli('test', resolve(labs, 'broken.yaml'));
     expect(r.stderr).toMatch(/broken\.yaml:3: board\.harts: must be <= 32/);
