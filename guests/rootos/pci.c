@@ -1,19 +1,12 @@
 /* pci.c - `lspci` and `ivshmem-demo`: the PCI functions the root cell sees through ECAM, and the root cell as
  * a peer of an ivshmem 2.0 link (shared/spec/ivshmem.md), printing what Jailhouse's ivshmem-demo prints. */
+#include <jailhouse/ivshmem.h>
 #include "rootos.h"
 
 #define PCI_ECAM_BASE  0x30000000UL   /* board.md: pci_mmconfig_base */
 #define PCI_WINDOW     0x40000000UL   /* the 32-bit MMIO window: where ivshmem-demo places BAR0 */
 #define VPCI_IRQ_BASE  32             /* the root cell's vpci_irq_base in guests/configs/sysconfig.yaml */
 
-#define IVSHMEM_VENDOR 0x110a
-#define IVSHMEM_DEVICE 0x4106
-#define REG_ID         0x00
-#define REG_MAX_PEERS  0x04
-#define REG_INT_CTRL   0x08
-#define REG_DOORBELL   0x0c
-#define REG_STATE      0x10
-#define MAX_PEERS      16
 
 static inline uint32_t rd32(unsigned long a) { return *(volatile uint32_t *)a; }
 static inline void wr32(unsigned long a, uint32_t v) { *(volatile uint32_t *)a = v; }
@@ -64,11 +57,11 @@ int cmd_lspci(int argc, char **argv)
 		con_printf("\tControl: %04x, Status: %04x, Interrupt: pin %c\n", cfg_read32(bdf, 4) & 0xffff,
 			   cfg_read32(bdf, 4) >> 16, pin ? 'A' + (int)pin - 1 : '-');
 		con_printf("\tRegion 0: Memory at %08x [size=4K]\n", cfg_read32(bdf, 0x10));
-		int cap = find_cap(bdf, 0x09);
+		int cap = find_cap(bdf, IVSHMEM_CAP_VENDOR);
 		if (cap >= 0)
 			con_printf("\tCapabilities: [%02x] Vendor Specific: state table 0x%x, R/W 0x%lx, output 0x%lx, address 0x%lx\n",
-				   cap, cfg_read32(bdf, cap + 4), (unsigned long)cfg_read64(bdf, cap + 8),
-				   (unsigned long)cfg_read64(bdf, cap + 0x10), (unsigned long)cfg_read64(bdf, cap + 0x18));
+				   cap, cfg_read32(bdf, cap + IVSHMEM_CAP_STATE_TAB_SZ), (unsigned long)cfg_read64(bdf, cap + IVSHMEM_CAP_RW_SZ),
+				   (unsigned long)cfg_read64(bdf, cap + IVSHMEM_CAP_OUTPUT_SZ), (unsigned long)cfg_read64(bdf, cap + IVSHMEM_CAP_ADDR));
 	}
 	if (!found)
 		con_puts("lspci: no PCI functions\n");
@@ -110,7 +103,7 @@ int cmd_ivshmem_demo(int argc, char **argv)
 		if ((id & 0xffff) == IVSHMEM_VENDOR && (id >> 16) == IVSHMEM_DEVICE && ((cfg_read32(bdf, 0x08) >> 8) & 0xffff) == 0)
 			break;
 	}
-	int cap = bdf < 0x100 ? find_cap(bdf, 0x09) : -1;
+	int cap = bdf < 0x100 ? find_cap(bdf, IVSHMEM_CAP_VENDOR) : -1;
 	if (cap < 0) {
 		con_puts("IVSHMEM: no device found\n");
 		return 1;
@@ -118,12 +111,12 @@ int cmd_ivshmem_demo(int argc, char **argv)
 	unsigned long regs = PCI_WINDOW + ((unsigned long)bdf << 12);
 	wr32(cfg(bdf, 0x10), (uint32_t)regs);
 	*(volatile uint16_t *)cfg(bdf, 0x04) = 0x0002;
-	uint32_t id = rd32(regs + REG_ID), peers = rd32(regs + REG_MAX_PEERS);
+	uint32_t id = rd32(regs + IVSHMEM_REG_ID), peers = rd32(regs + IVSHMEM_REG_MAX_PEERS);
 	uint32_t pin = cfg_read8(bdf, 0x3d);
-	unsigned long shmem = (unsigned long)cfg_read64(bdf, cap + 0x18);
-	unsigned long state_size = (cfg_read32(bdf, cap + 4) + 0xfff) & ~0xfffUL;
-	unsigned long rw_size = ((unsigned long)cfg_read64(bdf, cap + 8) + 0xfff) & ~0xfffUL;
-	unsigned long out_size = ((unsigned long)cfg_read64(bdf, cap + 0x10) + 0xfff) & ~0xfffUL;
+	unsigned long shmem = (unsigned long)cfg_read64(bdf, cap + IVSHMEM_CAP_ADDR);
+	unsigned long state_size = (cfg_read32(bdf, cap + IVSHMEM_CAP_STATE_TAB_SZ) + 0xfff) & ~0xfffUL;
+	unsigned long rw_size = ((unsigned long)cfg_read64(bdf, cap + IVSHMEM_CAP_RW_SZ) + 0xfff) & ~0xfffUL;
+	unsigned long out_size = ((unsigned long)cfg_read64(bdf, cap + IVSHMEM_CAP_OUTPUT_SZ) + 0xfff) & ~0xfffUL;
 	volatile uint32_t *state = (volatile uint32_t *)shmem;
 	volatile uint32_t *rw = (volatile uint32_t *)(shmem + state_size);
 	unsigned long outputs = shmem + state_size + rw_size;
@@ -135,10 +128,10 @@ int cmd_ivshmem_demo(int argc, char **argv)
 	con_printf("IVSHMEM: registers at 0x%lx, interrupt %lu (pin %u)\n", regs, demo_irq, pin);
 	con_printf("IVSHMEM: state table at 0x%lx, R/W section at 0x%lx, output sections at 0x%lx\n", shmem,
 		   (unsigned long)rw, outputs);
-	if (peers > MAX_PEERS || id >= peers || !pin)
+	if (peers > IVSHMEM_MAX_PEERS || id >= peers || !pin)
 		return 1;
 
-	uint32_t seen[MAX_PEERS], known[MAX_PEERS], handled = 0, count = 0;
+	uint32_t seen[IVSHMEM_MAX_PEERS], known[IVSHMEM_MAX_PEERS], handled = 0, count = 0;
 	for (uint32_t p = 0; p < peers; p++) {
 		seen[p] = OUT(p)[id];
 		known[p] = state[p];
@@ -146,8 +139,8 @@ int cmd_ivshmem_demo(int argc, char **argv)
 	irqs = 0;
 	con_irq_hook = demo_irq_hook;
 	con_enable_irq(demo_irq, 1);
-	wr32(regs + REG_INT_CTRL, 1);
-	wr32(regs + REG_STATE, id + 1);
+	wr32(regs + IVSHMEM_REG_INT_CTRL, 1);
+	wr32(regs + IVSHMEM_REG_STATE, id + 1);
 
 	con_set_busy(1);
 	unsigned long period = board.timebase, next = read_time() + period;
@@ -195,7 +188,7 @@ int cmd_ivshmem_demo(int argc, char **argv)
 			rw[id]++;
 			OUT(id)[to]++;
 			con_printf("IVSHMEM: sending IRQ 0 to peer %u\n", to);
-			wr32(regs + REG_DOORBELL, to << 16);
+			wr32(regs + IVSHMEM_REG_DOORBELL, to << 16);
 			continue;
 		}
 		csr_set(sie, SIE_STIE);
@@ -208,8 +201,8 @@ int cmd_ivshmem_demo(int argc, char **argv)
 	sbi_set_timer(~0UL);
 	csr_clear(sie, SIE_STIE);
 	con_set_busy(0);
-	wr32(regs + REG_INT_CTRL, 0);
-	wr32(regs + REG_STATE, 0);
+	wr32(regs + IVSHMEM_REG_INT_CTRL, 0);
+	wr32(regs + IVSHMEM_REG_STATE, 0);
 	con_enable_irq(demo_irq, 0);
 	con_irq_hook = 0;
 	con_puts("IVSHMEM: done\n");
