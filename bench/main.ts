@@ -6,11 +6,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { parseLab } from '../core/lab/lab-file.ts';
-import { prepareLab } from '../core/lab/prepare.ts';
-import { Machine } from '../core/machine/machine.ts';
-import { installHypervisor } from '../core/worker/firmware.ts';
 import type { MachineConfig, WorkerCommand, WorkerEvent } from '../core/worker/protocol.ts';
+import { bootLabBoard } from './lab-board.ts';
 import { qemuArgs, qemuAvailable, QEMU_BINARY } from '../test/support/qemu.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -128,21 +125,9 @@ async function main(): Promise<void> {
 
 /** Instructions from power-on to the root OS's shell prompt, booting the tiny-demo lab's board. */
 async function bootToPrompt(): Promise<{ instructions: number; seconds: number }> {
-  const file = resolve(root, 'assets/labs/tiny-demo.yaml');
-  const lab = parseLab(readFileSync(file, 'utf8'), file);
-  const prepared = await prepareLab(lab, file, async (p) => new Uint8Array(readFileSync(p)));
-  const machine = new Machine({ harts: lab.board.harts, ramSize: lab.board.ramSize, deterministic: true });
-  installHypervisor(machine);
   const started = performance.now();
-  machine.boot({ bytes: prepared.rootImage, initrd: prepared.initrd, bootargs: lab.root.bootargs });
-  let console = '';
-  while (!console.includes('~# ')) {
-    const outcome = machine.run(10_000);
-    console += new TextDecoder().decode(machine.output.get('uart0')!.drain());
-    if (outcome.kind !== 'budget' && outcome.kind !== 'idle') throw new Error(`root OS did not reach its prompt: ${outcome.kind}`);
-    if (machine.executed > 1e9) throw new Error('root OS did not reach its prompt within 1e9 instructions');
-  }
-  return { instructions: machine.executed, seconds: (performance.now() - started) / 1000 };
+  const board = await bootLabBoard(resolve(root, 'assets/labs/tiny-demo.yaml'), { deterministic: true, chunk: 10_000 });
+  return { instructions: board.machine.executed, seconds: (performance.now() - started) / 1000 };
 }
 
 /**
@@ -151,26 +136,7 @@ async function bootToPrompt(): Promise<{ instructions: number; seconds: number }
  * link's own interrupt counter in the machine snapshot.
  */
 async function doorbellRoundTrips(): Promise<{ trips: number; seconds: number; perSecond: number }> {
-  const file = resolve(root, 'assets/labs/ivshmem-demo.yaml');
-  const lab = parseLab(readFileSync(file, 'utf8'), file);
-  const prepared = await prepareLab(lab, file, async (p) => new Uint8Array(readFileSync(p)));
-  const machine = new Machine({ harts: lab.board.harts, ramSize: lab.board.ramSize, deterministic: false });
-  const firmware = installHypervisor(machine)!;
-  machine.boot({ bytes: prepared.rootImage, initrd: prepared.initrd, bootargs: lab.root.bootargs });
-  let console = '';
-  let seen = 0;
-  const waitFor = (text: string) => {
-    for (;;) {
-      const at = console.indexOf(text, seen);
-      if (at >= 0) { seen = at + text.length; return; }
-      const outcome = machine.run(100_000);
-      console += new TextDecoder().decode(machine.output.get('uart0')!.drain());
-      for (const buffer of machine.output.values()) buffer.drain();
-      if (outcome.kind === 'finished' || outcome.kind === 'fault') throw new Error(`${outcome.kind} while waiting for ${text}:\n${console}`);
-    }
-  };
-  const type = (line: string) => machine.input(0, new TextEncoder().encode(line + '\r'));
-  waitFor('~# ');
+  const { machine, firmware, shell } = await bootLabBoard(resolve(root, 'assets/labs/ivshmem-demo.yaml'), { deterministic: false });
   const demo = '/usr/libexec/jailhouse/demos/ivshmem-demo.bin';
   for (const line of [
     'jailhouse enable /etc/jailhouse/sysconfig.cell', 'jailhouse cell create /etc/jailhouse/ivshmem-demo-1.cell',
@@ -178,7 +144,7 @@ async function doorbellRoundTrips(): Promise<{ trips: number; seconds: number; p
     `jailhouse cell load ivshmem-demo-1 ${demo} -s "pingpong=1 target=2" -a 0x100`,
     `jailhouse cell load ivshmem-demo-2 ${demo} -s "vpci_irq_base=35 pingpong=1 target=1" -a 0x100`,
     'jailhouse cell start ivshmem-demo-1', 'jailhouse cell start ivshmem-demo-2',
-  ]) { type(line); waitFor('~# '); }
+  ]) shell(line);
   const interrupts = () => firmware.snapshot().links.find((l) => l.bdf === '00:0e.0')?.interrupts ?? 0;
   const deadline = performance.now() + 1000;
   while (interrupts() < 100 && performance.now() < deadline) machine.run(100_000);
@@ -194,33 +160,14 @@ async function doorbellRoundTrips(): Promise<{ trips: number; seconds: number; p
  * enables the hypervisor and starts the timer-demo cell, then times the root OS's `bench` command.
  */
 async function runHypervisorCase(withCell: boolean): Promise<void> {
-  const file = resolve(root, 'assets/labs/timer-demo.yaml');
-  const lab = parseLab(readFileSync(file, 'utf8'), file);
-  const prepared = await prepareLab(lab, file, async (p) => new Uint8Array(readFileSync(p)));
-  const machine = new Machine({ harts: lab.board.harts, ramSize: lab.board.ramSize, deterministic: false });
-  installHypervisor(machine);
-  machine.boot({ bytes: prepared.rootImage, initrd: prepared.initrd, bootargs: lab.root.bootargs });
-  let console = '';
-  let seen = 0;
-  const waitFor = (text: string) => {
-    for (;;) {
-      const at = console.indexOf(text, seen);
-      if (at >= 0) { seen = at + text.length; return; }
-      const outcome = machine.run(100_000);
-      console += new TextDecoder().decode(machine.output.get('uart0')!.drain());
-      for (const buffer of machine.output.values()) buffer.drain();
-      if (outcome.kind === 'finished' || outcome.kind === 'fault') throw new Error(`${outcome.kind} while waiting for ${text}:\n${console}`);
-    }
-  };
-  const type = (line: string) => machine.input(0, new TextEncoder().encode(line + '\r'));
-  waitFor('~# ');
+  const { machine, shell, waitFor } = await bootLabBoard(resolve(root, 'assets/labs/timer-demo.yaml'), { deterministic: false });
   if (withCell) {
     for (const line of [
       'jailhouse enable /etc/jailhouse/sysconfig.cell', 'jailhouse cell create /etc/jailhouse/timer-demo.cell',
       'jailhouse cell load timer-demo /usr/libexec/jailhouse/demos/timer-demo.bin', 'jailhouse cell start timer-demo',
-    ]) { type(line); waitFor('~# '); }
+    ]) shell(line);
   }
-  type('bench 20');
+  machine.input(0, new TextEncoder().encode('bench 20\r'));
   const i0 = machine.executed, t0 = performance.now();
   waitFor('checksum');
   const seconds = (performance.now() - t0) / 1000;

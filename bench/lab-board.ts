@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { parseLab } from '../core/lab/lab-file.ts';
+import { prepareLab } from '../core/lab/prepare.ts';
+import { Machine } from '../core/machine/machine.ts';
+import { installHypervisor } from '../core/worker/firmware.ts';
+import type { FirmwareView } from '../core/worker/machine-host.ts';
+
+/** A lab's board in this process, driven through the root OS's console as a person would. */
+export interface LabBoard {
+  machine: Machine;
+  firmware: FirmwareView;
+  /** Runs until `text` appears on the root console after what the previous wait matched. */
+  waitFor(text: string): void;
+  /** Types a line and waits for the next prompt. */
+  shell(line: string): void;
+}
+
+/** Boots `labFile`'s board, root OS and RAM disk (with the hypervisor installed), up to the first prompt. */
+export async function bootLabBoard(labFile: string, opts: { deterministic: boolean; chunk?: number }): Promise<LabBoard> {
+  const lab = parseLab(readFileSync(labFile, 'utf8'), labFile);
+  const prepared = await prepareLab(lab, labFile, async (p) => new Uint8Array(readFileSync(p)));
+  const machine = new Machine({ harts: lab.board.harts, ramSize: lab.board.ramSize, deterministic: opts.deterministic });
+  const firmware = installHypervisor(machine)!;
+  machine.boot({ bytes: prepared.rootImage, initrd: prepared.initrd, bootargs: lab.root.bootargs });
+  let console = '';
+  let seen = 0;
+  const waitFor = (text: string) => {
+    for (;;) {
+      const at = console.indexOf(text, seen);
+      if (at >= 0) { seen = at + text.length; return; }
+      const outcome = machine.run(opts.chunk ?? 100_000);
+      console += new TextDecoder().decode(machine.output.get('uart0')!.drain());
+      for (const buffer of machine.output.values()) buffer.drain();
+      if (outcome.kind === 'finished' || outcome.kind === 'fault') throw new Error(`${outcome.kind} while waiting for ${text}:\n${console}`);
+      if (machine.executed > 5e9) throw new Error(`"${text}" did not appear within 5e9 instructions:\n${console.slice(-2000)}`);
+    }
+  };
+  const board: LabBoard = {
+    machine, firmware, waitFor,
+    shell: (line) => { machine.input(0, new TextEncoder().encode(line + '\r')); waitFor('~# '); },
+  };
+  waitFor('~# ');
+  return board;
+}
