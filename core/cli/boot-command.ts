@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { Board } from '../machine/board.ts';
 import type { MachineConfig, WorkerCommand, WorkerEvent } from '../worker/protocol.ts';
-import { parseSize } from './size.ts';
+import { parseSize } from '../hypervisor/config/yaml.ts';
 
 export const BOOT_USAGE = `usage: jailhouse-lab boot IMAGE [options]
   Boots IMAGE (an S-mode ELF, or a raw binary with --load-address) on the board and connects
@@ -61,8 +61,9 @@ export async function runBootCommand(args: string[], term: Terminal, workerUrl: 
 
   const harts = values.harts === undefined ? Board.defaultHarts : Number(values.harts);
   if (!Number.isInteger(harts) || harts < 1 || harts > Board.maxHarts) return fail(term, `--harts: expected 1..${Board.maxHarts}, got "${values.harts}"`);
-  const ramSize = values.ram === undefined ? Board.ram.defaultSize : parseSize(values.ram);
-  if (ramSize === undefined || ramSize < 1 << 20 || ramSize > 2 ** 31 || ramSize % 4096 !== 0) {
+  const ramBytes = values.ram === undefined ? BigInt(Board.ram.defaultSize) : parseSize(values.ram);
+  const ramSize = ramBytes === undefined ? NaN : Number(ramBytes);
+  if (!(ramSize >= 1 << 20 && ramSize <= 2 ** 31 && ramSize % 4096 === 0)) {
     return fail(term, `--ram: expected a size from 1M to 2G in whole pages, e.g. 256M, got "${values.ram}"`);
   }
   const maxInstructions = values['max-instructions'] === undefined ? 0 : Number(values['max-instructions']);
