@@ -9,26 +9,40 @@ export interface TraceRecord {
 }
 
 /**
- * A bounded log of exits: the newest `capacity` records are kept, older ones are counted as dropped.
- * The machine only creates one when tracing is on, so it costs nothing otherwise.
+ * A bounded log of exits: a ring of the newest `capacity` records; older ones are counted as dropped.
+ * The machine only keeps one while tracing is on, so it costs nothing otherwise.
  */
 export class TraceLog {
-  private records: TraceRecord[] = [];
+  private readonly ring: (TraceRecord | undefined)[];
+  /** Index of the oldest undrained record, and how many there are. */
+  private head = 0;
+  private count = 0;
   dropped = 0;
 
-  constructor(readonly capacity = 65536) {}
-
-  record(record: TraceRecord): void {
-    if (this.records.length >= this.capacity) {
-      this.records.shift();
-      this.dropped++;
-    }
-    this.records.push(record);
+  constructor(readonly capacity = 65536) {
+    this.ring = new Array<TraceRecord | undefined>(capacity);
   }
 
+  record(record: TraceRecord): void {
+    if (this.count === this.capacity) {
+      this.head = (this.head + 1) % this.capacity;
+      this.count--;
+      this.dropped++;
+    }
+    this.ring[(this.head + this.count) % this.capacity] = record;
+    this.count++;
+  }
+
+  /** Returns and forgets the records, oldest first. */
   drain(): TraceRecord[] {
-    const out = this.records;
-    this.records = [];
+    const out: TraceRecord[] = new Array(this.count);
+    for (let k = 0; k < this.count; k++) {
+      const at = (this.head + k) % this.capacity;
+      out[k] = this.ring[at]!;
+      this.ring[at] = undefined;
+    }
+    this.head = 0;
+    this.count = 0;
     return out;
   }
 }
