@@ -75,7 +75,7 @@ export class Hart {
   /** LR/SC reservation: RAM byte offset, or -1. Cleared at every slice end so other harts' stores win. */
   reservation = -1;
   private readonly crossPage: Decoded = { word: 0, imm: 0 };
-  /** Observer of every trap taken (the exit trace); unset unless tracing. */
+  /** Observer of every trap taken (the machine installs its exit-trace hook; a hypervisor chains its own). */
   onTrap: ((hart: Hart, cause: number, interrupt: boolean) => void) | undefined;
 
   constructor(

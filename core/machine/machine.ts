@@ -106,8 +106,8 @@ export class Machine implements SbiPlatform, HartExits {
   /** The next hart of the current scheduling round, and the longest slice the round ran so far. */
   private cursor = 0;
   private roundMax = 0;
-  /** The exit trace, present only when tracing was asked for. */
-  readonly trace: TraceLog | undefined;
+  /** The exit trace, present only while tracing is on (see setTrace). */
+  private trace_: TraceLog | undefined;
   /** Firmware extension (the hypervisor), if one is installed. */
   firmware: FirmwareExtension | undefined;
 
@@ -123,10 +123,12 @@ export class Machine implements SbiPlatform, HartExits {
     this.clock = options.deterministic ? new InstructionClock() : new HostClock();
     this.quantum = options.quantum ?? 10_000;
     this.sbi = new Sbi(this);
-    this.trace = options.trace ? new TraceLog() : undefined;
+    this.trace_ = options.trace ? new TraceLog() : undefined;
     for (let id = 0; id < harts; id++) {
       const hart = new Hart(id, this.ram, this.code, this.boardMap, this);
-      if (this.trace) hart.onTrap = (h, cause, interrupt) => this.traceTrap(h, cause, interrupt);
+      // Always installed (a hypervisor chains its own observer after it), so tracing can be switched on
+      // at run time; with tracing off a trap costs one call and one check.
+      hart.onTrap = this.observeTrap;
       this.harts.push(hart);
       this.timers.push({ deadline: Infinity, suspended: false, resume: undefined });
     }
@@ -313,8 +315,26 @@ export class Machine implements SbiPlatform, HartExits {
     return this.executed + hart.sliceRetired;
   }
 
+  /** The exit trace while tracing is on; the hypervisor records into it too. */
+  get trace(): TraceLog | undefined {
+    return this.trace_;
+  }
+
+  /**
+   * Switches the exit trace on (a fresh log keeping the newest `capacity` records) or off (the log and
+   * its undrained records are dropped). Switching it on while it is on keeps the current log.
+   */
+  setTrace(enabled: boolean, capacity?: number): void {
+    if (!enabled) this.trace_ = undefined;
+    else this.trace_ ??= new TraceLog(capacity);
+  }
+
+  private readonly observeTrap = (hart: Hart, cause: number, interrupt: boolean): void => {
+    if (this.trace_ !== undefined) this.traceTrap(hart, cause, interrupt);
+  };
+
   private traceTrap(hart: Hart, cause: number, interrupt: boolean): void {
-    this.trace!.record({
+    this.trace_!.record({
       at: this.now(hart), hart: hart.id, kind: interrupt ? 'interrupt' : 'trap',
       detail: `${interrupt ? 'irq' : 'cause'} ${cause}${interrupt ? '' : ` (${CAUSE_NAMES[cause] ?? 'unknown'})`} at pc 0x${(hart.sepc[1]! * 4294967296 + (hart.sepc[0]! >>> 0)).toString(16)}`,
     });

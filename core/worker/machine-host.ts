@@ -3,7 +3,7 @@ import { LabScript, describeStep, type LabMachine, type LabMode } from '../lab/s
 import { ImageError } from '../machine/elf.ts';
 import { Machine, type BootImage } from '../machine/machine.ts';
 import { snapshotMachine, type MachineSnapshot } from './machine-snapshot.ts';
-import type { MachineConfig, WorkerCommand, WorkerEvent } from './protocol.ts';
+import { MAX_MEMORY_READ, type MachineConfig, type WorkerCommand, type WorkerEvent } from './protocol.ts';
 
 /** How the host reaches its environment (a Node worker thread or a browser Web Worker). */
 export interface HostEnvironment {
@@ -32,6 +32,8 @@ const FLUSH_MS = 16;
 const FLUSH_BYTES = 64 * 1024;
 /** Instructions per run call; lab scripts look at the consoles after each, so it must not depend on time. */
 const CHUNK = 200_000;
+/** Records the exit trace keeps between flushes when switched on at run time (the newest are kept). */
+const TRACE_CAPACITY = 1024;
 
 /**
  * Drives one machine inside a worker: runs it in short slices between messages, batches console
@@ -53,6 +55,9 @@ export class MachineHost {
   private pendingBytes = 0;
   private lastFlush = 0;
   private lastStatus = { at: 0, instructions: 0 };
+  /** The trace as the last set-trace asked (undefined: as the config says). */
+  private traceWanted: boolean | undefined;
+  private traceDropped = 0;
 
   constructor(private readonly env: HostEnvironment, private readonly installFirmware: FirmwareInstaller = () => undefined) {}
 
@@ -65,9 +70,12 @@ export class MachineHost {
         case 'lab':
           this.start = () => this.bootLab(command.config, command.lab, command.mode);
           return this.start();
-        case 'input':
-          this.machine?.input(command.uart, command.bytes);
+        case 'input': {
+          const uart = 'uart' in command ? command.uart : uartOf(command.stream);
+          if (uart === undefined) return; // an output-only stream
+          this.machine?.input(uart, command.bytes);
           return this.wake();
+        }
         case 'pause':
           this.paused = true;
           this.machine?.clock.pause();
@@ -76,6 +84,23 @@ export class MachineHost {
           this.paused = false;
           this.machine?.clock.resume();
           return this.wake();
+        case 'reset':
+          if (!this.start) return;
+          this.flush(); // the old machine's last output and trace, before the reset event
+          this.sleeping?.cancel();
+          this.sleeping = undefined;
+          this.pending.clear();
+          this.pendingBytes = 0;
+          this.env.post({ type: 'reset', by: 'command' });
+          this.start();
+          if (this.paused) this.machine?.clock.pause();
+          return this.postStatus(this.paused ? 'paused' : 'running');
+        case 'set-trace':
+          this.traceWanted = command.enabled;
+          if (this.machine) this.applyTrace(this.machine);
+          return;
+        case 'read-memory':
+          return this.readMemory(command.id, command.address, command.length);
         case 'stop':
           this.done = true;
           this.sleeping?.cancel();
@@ -88,11 +113,13 @@ export class MachineHost {
 
   private boot(config: MachineConfig, image: BootImage): void {
     this.config = config;
+    this.traceDropped = 0;
     this.machine = new Machine({
       harts: config.harts, ramSize: config.ramSize, deterministic: config.deterministic,
       extraUarts: config.extraUarts, trace: config.trace,
     });
     this.firmware = this.installFirmware(this.machine);
+    this.applyTrace(this.machine);
     this.machine.boot(image);
     this.done = false;
     this.lab = undefined;
@@ -104,10 +131,12 @@ export class MachineHost {
     const { board, root } = prepared.lab;
     const labConfig = { ...config, harts: board.harts, ramSize: board.ramSize, extraUarts: board.extraUarts };
     this.config = labConfig;
+    this.traceDropped = 0;
     const machine = new Machine({ harts: board.harts, ramSize: board.ramSize, deterministic: config.deterministic, extraUarts: board.extraUarts, trace: config.trace });
     this.machine = machine;
     const firmware = this.installFirmware(machine);
     this.firmware = firmware;
+    this.applyTrace(machine);
     machine.boot({ bytes: prepared.rootImage, initrd: prepared.initrd, bootargs: root.bootargs });
     const view: LabMachine = {
       get executed() { return machine.executed; },
@@ -224,8 +253,33 @@ export class MachineHost {
   }
 
   private reset(): void {
-    this.env.post({ type: 'reset' });
+    this.env.post({ type: 'reset', by: 'guest' });
     this.start!();
+  }
+
+  private applyTrace(machine: Machine): void {
+    if (this.traceWanted === undefined) return;
+    if (machine.trace === undefined) this.traceDropped = 0;
+    machine.setTrace(this.traceWanted, TRACE_CAPACITY);
+  }
+
+  /** Answers read-memory: a copy of RAM, or an error naming the range and RAM's bounds. */
+  private readMemory(id: number, address: number, length: number): void {
+    const post = (bytes: Uint8Array, error?: string) =>
+      this.env.post(error === undefined ? { type: 'memory', id, address, bytes } : { type: 'memory', id, address, bytes, error }, [bytes.buffer as ArrayBuffer]);
+    const machine = this.machine;
+    const hex = (v: number) => `0x${v.toString(16)}`;
+    if (!machine) return post(new Uint8Array(0), 'no machine is running');
+    if (!Number.isSafeInteger(address) || address < 0 || !Number.isSafeInteger(length) || length <= 0) {
+      return post(new Uint8Array(0), `${hex(Math.max(0, address || 0))}+${length}: address and length must be non-negative integers, length at least 1`);
+    }
+    if (length > MAX_MEMORY_READ) return post(new Uint8Array(0), `${length} bytes is more than the ${MAX_MEMORY_READ / 1024} KiB one read may take`);
+    const ram = machine.ram;
+    const offset = ram.offsetOf(address);
+    if (offset < 0 || offset + length > ram.size) {
+      return post(new Uint8Array(0), `${hex(address)}..${hex(address + length)} is not in RAM (${hex(ram.base)}..${hex(ram.base + ram.size)}); only RAM can be read`);
+    }
+    post(ram.u8.slice(offset, offset + length));
   }
 
   /** Takes the machine's console bytes: to the lab script now, to the viewers at the next flush. */
@@ -250,8 +304,12 @@ export class MachineHost {
     }
     this.pending.clear();
     this.pendingBytes = 0;
-    const records = this.machine.trace?.drain();
-    if (records && records.length > 0) this.env.post({ type: 'trace', records });
+    const trace = this.machine.trace;
+    const records = trace?.drain();
+    if (trace && records && records.length > 0) {
+      this.env.post({ type: 'trace', records, dropped: trace.dropped - this.traceDropped });
+      this.traceDropped = trace.dropped;
+    }
   }
 
   private postStatusEvery(): void {
@@ -277,6 +335,12 @@ export class MachineHost {
       : `internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`;
     this.env.post({ type: 'error', message });
   }
+}
+
+/** The UART a console stream's input goes to ("uart2" → 2), or undefined for output-only streams. */
+export function uartOf(stream: string): number | undefined {
+  const match = /^uart(\d+)$/.exec(stream);
+  return match ? Number(match[1]) : undefined;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

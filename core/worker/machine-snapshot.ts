@@ -1,6 +1,7 @@
 import { CELL_STATE_NAMES, NUM_STATS, type CellState } from '../hypervisor/abi.ts';
 import type { Hypervisor } from '../hypervisor/hypervisor.ts';
-import type { IvshmemLinkSnapshot } from '../hypervisor/ivshmem.ts';
+import { PCI_TYPE_BRIDGE, PCI_TYPE_IVSHMEM, type CellConfig } from '../hypervisor/config/types.ts';
+import { formatBdf, intxPin, type IvshmemLinkSnapshot } from '../hypervisor/ivshmem.ts';
 import { HartState } from '../cpu/hart.ts';
 import type { Machine } from '../machine/machine.ts';
 
@@ -38,6 +39,23 @@ export interface CellSnapshot {
   failedCpus: number[];
   /** The ABI's statistics counters (STAT_NAMES order), summed over the cell's CPUs. */
   stats: number[];
+  /** The PCI devices of the cell's config, in config order. */
+  pci: PciDeviceSnapshot[];
+}
+
+/**
+ * A PCI device a cell's config gives it. For ivshmem devices: the link is the `links` entry with the
+ * same bdf (absent while the device could not join it), `peer` this cell's id on it, `intx` the cell's
+ * interrupt source for the device's INTx line.
+ */
+export interface PciDeviceSnapshot {
+  /** "00:0e.0" */
+  bdf: string;
+  kind: 'ivshmem' | 'device' | 'bridge';
+  peer?: number;
+  peers?: number;
+  protocol?: number;
+  intx?: number;
 }
 
 export interface MemorySnapshot {
@@ -77,7 +95,8 @@ export function snapshotMachine(machine: Machine, hypervisor: Hypervisor | undef
   const cells = hv.cells.map((c): CellSnapshot => {
     const stats = new Array<number>(NUM_STATS).fill(0);
     for (const cpu of c.cpus) hv.cpus[cpu]!.stats.forEach((v, k) => { stats[k]! += v; });
-    return { id: c.id, name: c.name, state: CELL_STATE_NAMES[c.state as CellState], cpus: c.cpus, failedCpus: c.failedCpus, stats };
+    const config = hypervisor!.cells.get(c.id)?.config;
+    return { id: c.id, name: c.name, state: CELL_STATE_NAMES[c.state as CellState], cpus: c.cpus, failedCpus: c.failedCpus, stats, pci: config ? pciDevices(config) : [] };
   });
   const hvMem = hypervisor!.hypervisorMemory();
   const inHypervisor = (hpa: number) => hpa >= hvMem.start && hpa < hvMem.end;
@@ -93,4 +112,15 @@ export function snapshotMachine(machine: Machine, hypervisor: Hypervisor | undef
     a.shared = memory.some((b) => b !== a && b.kind === 'ram' && b.owner !== a.owner && b.start < a.start + a.size && a.start < b.start + b.size);
   }
   return { harts, cells, memory, hypervisor: { enabled: true, memPool: hv.memPool, remapPool: hv.remapPool }, links: hv.links };
+}
+
+/** A cell config's PCI devices as the map shows them. */
+export function pciDevices(config: CellConfig): PciDeviceSnapshot[] {
+  return config.pci_devices.map((d): PciDeviceSnapshot => {
+    const bdf = formatBdf(d.bdf);
+    if (d.type === PCI_TYPE_IVSHMEM) {
+      return { bdf, kind: 'ivshmem', peer: d.shmem_dev_id, peers: d.shmem_peers, protocol: d.shmem_protocol, intx: config.vpci_irq_base + intxPin(d.bdf) - 1 };
+    }
+    return { bdf, kind: d.type === PCI_TYPE_BRIDGE ? 'bridge' : 'device' };
+  });
 }

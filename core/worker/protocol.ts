@@ -31,21 +31,51 @@ export type WorkerCommand =
    * (`test` also types the walkthrough; `interactive` leaves it to the person).
    */
   | { type: 'lab'; config: MachineConfig; lab: PreparedLab; mode: LabMode }
+  /**
+   * Typed input for a console stream ("uart0".."uart4"; the index form names the UART directly). Streams
+   * that take no input (the hypervisor console, a cell's virtual console "cell:<name>") ignore it.
+   */
+  | { type: 'input'; stream: string; bytes: Uint8Array }
   | { type: 'input'; uart: number; bytes: Uint8Array }
   | { type: 'pause' }
   | { type: 'resume' }
+  /** Power-cycles the machine in place: the same image or lab boots again (answered by a `reset` event). */
+  | { type: 'reset' }
+  /**
+   * Switches the exit trace on or off at run time (`trace` events follow while it is on). It starts as
+   * the config's `trace` says and survives resets.
+   */
+  | { type: 'set-trace'; enabled: boolean }
+  /**
+   * A copy of physical memory [address, address + length) taken between run slices; answered by a
+   * `memory` event with the same id. RAM only, at most MAX_MEMORY_READ bytes.
+   */
+  | { type: 'read-memory'; id: number; address: number; length: number }
   | { type: 'stop' };
+// TODO(issue 6): `{ type: 'ack'; stream; bytes }` flow control (docs/app.md, "Protocol additions still proposed").
+
+/** The largest `read-memory` (64 KiB). */
+export const MAX_MEMORY_READ = 64 * 1024;
 
 export type WorkerEvent =
   | { type: 'output'; stream: string; bytes: Uint8Array }
   | { type: 'status'; instructions: number; mips: number; virtualTimeNs: number; state: 'running' | 'idle' | 'paused' }
-  | { type: 'trace'; records: TraceRecord[] }
+  /** Exit trace records, oldest first; `dropped`: records lost to the log's bound since the last event. */
+  | { type: 'trace'; records: TraceRecord[]; dropped: number }
+  /**
+   * The answer to `read-memory`: the bytes (transferred), or `error` (and no bytes) when the range is not
+   * RAM or too long. Ranges are never clipped: the bytes are exactly the asked-for range.
+   */
+  | { type: 'memory'; id: number; address: number; bytes: Uint8Array; error?: string }
   /** Who owns which hart and which memory, cell states and statistics (with every status, and at rest). */
   | { type: 'machine'; snapshot: MachineSnapshot }
   /** The guest powered off through the finisher or SBI. */
   | { type: 'finished'; kind: 'pass' | 'fail'; code: number; instructions: number }
-  /** The guest asked for a reset; the machine was rebuilt and booted again. */
-  | { type: 'reset' }
+  /**
+   * The machine was rebuilt and booted again: the guest asked for it (`by: 'guest'`), or a `reset`
+   * command did (`by: 'command'`; every event after this one is from the new machine).
+   */
+  | { type: 'reset'; by: 'guest' | 'command' }
   /** The guest cannot go on (e.g. it faults inside its own trap handler forever). */
   | { type: 'fault'; message: string; instructions: number }
   /** --max-instructions passed without the guest finishing. */

@@ -63,6 +63,16 @@ describe('machine snapshot', () => {
     expect(demo.doorbells).toBeGreaterThan(0);
     expect(demo.interrupts).toBeGreaterThan(2);
     expect(s.links[1]!.endpoints.map((e) => e.cell)).toEqual(['qemu-riscv64']);
+    // Each cell's PCI devices: the link's bdf, its peer id, its INTx source.
+    const pci = Object.fromEntries(s.cells.map((c) => [c.name, c.pci]));
+    expect(pci['ivshmem-demo-1']).toEqual([{ bdf: '00:0e.0', kind: 'ivshmem', peer: 1, peers: 3, protocol: 0, intx: 36 }]);
+    expect(pci['ivshmem-demo-2']).toEqual([{ bdf: '00:0e.0', kind: 'ivshmem', peer: 2, peers: 3, protocol: 0, intx: 37 }]);
+    expect(pci['qemu-riscv64']!.map((d) => [d.bdf, d.kind, d.peer])).toEqual([['00:10.0', 'ivshmem', 0], ['00:0e.0', 'ivshmem', 0]]) // config order;
+    expect(structuredClone(s)).toEqual(s);
+    // The ivshmem sections are RAM every peer maps: shared in each owner's view.
+    const sections = s.memory.filter((m) => m.start >= demo.start && m.start < demo.end);
+    expect(new Set(sections.map((m) => m.owner))).toEqual(new Set(['qemu-riscv64', 'ivshmem-demo-1', 'ivshmem-demo-2']));
+    expect(sections.every((m) => m.shared && m.kind === 'ram')).toBe(true);
   });
 
   it('shows a parked CPU and a failed cell after a violation', async () => {
