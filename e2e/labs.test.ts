@@ -80,4 +80,49 @@ describe.skipIf(reason !== undefined)('labs in the app', () => {
     await expect.poll(() => page.getByTestId('hart-2').textContent()).toContain('parked');
     await screenshot(page, 'lab-mem-violation-dark');
   });
+
+  it.skipIf(!existsSync('assets/labs/ivshmem-demo.yaml'))('ivshmem-demo: the map shows the link between the cells, its doorbells counting, and its shared memory', async () => {
+    const page = await openLab('ivshmem-demo');
+    await waitForConsole(page, 'uart0', /~# $/);
+    await type(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
+    await type(page, 'jailhouse cell create /etc/jailhouse/ivshmem-demo-1.cell');
+    await type(page, 'jailhouse cell create /etc/jailhouse/ivshmem-demo-2.cell');
+    await type(page, 'jailhouse cell load ivshmem-demo-1 /usr/libexec/jailhouse/demos/ivshmem-demo.bin');
+    await type(page, 'jailhouse cell load ivshmem-demo-2 /usr/libexec/jailhouse/demos/ivshmem-demo.bin -s "vpci_irq_base=35" -a 0x100');
+    await type(page, 'jailhouse cell start ivshmem-demo-1');
+    await type(page, 'jailhouse cell start ivshmem-demo-2');
+    await waitForConsole(page, 'cell:ivshmem-demo-2', /IVSHMEM: interrupt from peer 1/, { timeout: 60_000 });
+    // The link graph: three peers, two of them connected cells, and a doorbell count that grows.
+    const link = page.getByTestId('link-00:0e.0');
+    await link.waitFor();
+    const label = (await link.locator('svg').getAttribute('aria-label')) ?? '';
+    expect(label).toContain('3 of 3 peers connected');
+    expect(label).toContain('peer 1 ivshmem-demo-1');
+    expect(label).toContain('peer 2 ivshmem-demo-2');
+    const doorbells = async () => Number(await link.getAttribute('data-doorbells'));
+    const before = await doorbells();
+    await expect.poll(doorbells, { timeout: 20_000 }).toBeGreaterThan(before);
+    await expect.poll(async () => Number((await page.getByTestId('link-doorbells-00:0e.0').textContent())?.match(/\d+/)?.[0])).toBeGreaterThan(before);
+    // Each cell's PCI devices; the shared sections listed with their owners; the devices by owner.
+    await expect(page.getByTestId('pci-ivshmem-demo-1').textContent()).resolves.toMatch(/00:0e\.0 ivshmem · peer 1\/3 · INTx 36 · BAR0 0x40000000/);
+    await expect(page.getByTestId('pci-ivshmem-demo-2').textContent()).resolves.toContain('peer 2/3');
+    await expect(page.getByTestId('shared-memory').textContent()).resolves.toMatch(/0xbef00000 64 KiB ivshmem 00:0e\.0: qemu-riscv64, ivshmem-demo-1, ivshmem-demo-2/);
+    await expect(page.getByTestId('device-list').textContent()).resolves.toContain('UART0');
+    await page.getByTestId('link-00:0e.0').scrollIntoViewIfNeeded();
+    await screenshot(page, 'lab-ivshmem-demo');
+    await page.getByTestId('device-list').scrollIntoViewIfNeeded();
+    await screenshot(page, 'lab-ivshmem-demo-memory-map');
+    // The memory inspector jumps to the link's state table: peers 1 and 2 wrote their states there.
+    await page.getByTestId('toggle-memory').click();
+    await page.getByLabel('Jump to a region').selectOption({ label: 'ivshmem 00:0e.0 state table' });
+    const hex = page.getByTestId('hex-view');
+    await expect.poll(() => hex.textContent()).toMatch(/^bef00000  00 00 00 00 0[1-9] 00 00 00  0[1-9] 00 00 00/);
+    await screenshot(page, 'lab-ivshmem-demo-memory');
+    // The exit trace shows the hypervisor's side of it: doorbells between the peers.
+    await page.getByTestId('toggle-trace').click();
+    await page.getByLabel('Filter the trace').fill('doorbell');
+    await expect.poll(() => page.getByTestId('trace-list').textContent(), { timeout: 20_000 }).toMatch(/hypervisor +\[ivshmem-demo-\d\] ivshmem 00:0e\.0: doorbell \d -> \d vector 0/);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'lab-ivshmem-demo-dark');
+  });
 });

@@ -147,6 +147,51 @@ describe.skipIf(!available)('web mode', () => {
     expect(await consoleTail(page, 'uart0', 50)).not.toContain('before reset');
   });
 
+  it('records the exit trace while the trace pane asks, and stops', async () => {
+    const page = await open('dark');
+    await boot(page, 'ui/echo');
+    await waitForConsole(page, 'uart0', /^> $/m);
+    const count = async () => Number((await page.getByTestId('trace-count').textContent())?.match(/^(\d+)/)?.[1] ?? 0);
+    await page.getByTestId('toggle-trace').click();
+    await expect.poll(count).toBeGreaterThan(10); // the echo guest polls its UART: MMIO reads
+    await expect(page.getByTestId('trace-list').textContent()).resolves.toMatch(/mmio-read/);
+    await expect(page.getByTestId('trace-record').getAttribute('aria-pressed')).resolves.toBe('true');
+    await screenshot(page, 'machine-trace-dark');
+    // Recording off: no new records arrive; Clear empties the list.
+    await page.getByTestId('trace-record').click();
+    await page.getByRole('button', { name: 'Clear', exact: true }).last().click();
+    await page.waitForTimeout(300);
+    await expect(count()).resolves.toBe(0);
+    await expect(page.getByTestId('trace-list').textContent()).resolves.toBe('not recording');
+    // Closing the pane leaves the consoles the whole height again; the guest still answers.
+    await page.getByTestId('toggle-trace').click();
+    await page.getByTestId('trace-pane').waitFor({ state: 'detached' });
+    await page.locator('[data-stream="uart0"] .pane-terminal').click();
+    await page.keyboard.type('still here');
+    await page.keyboard.press('Enter');
+    await waitForConsole(page, 'uart0', /you typed: still here/);
+  });
+
+  it('shows physical memory in the memory inspector, and says why a range cannot be read', async () => {
+    const page = await open();
+    await boot(page, 'ui/echo');
+    await waitForConsole(page, 'uart0', /^> $/m);
+    await page.getByTestId('toggle-memory').click();
+    const inspector = page.getByTestId('memory-inspector');
+    await inspector.getByLabel('Address').fill('0x10000000');
+    await inspector.getByLabel('Address').press('Enter');
+    await expect.poll(() => inspector.getByRole('alert').textContent()).toContain('is not in RAM (0x80000000..0x90000000)');
+    await inspector.getByLabel('Address').fill('0x80000000');
+    await inspector.getByLabel('Length').fill('64');
+    await page.getByTestId('memory-read').click();
+    const hex = page.getByTestId('hex-view');
+    await hex.waitFor();
+    const text = (await hex.textContent()) ?? '';
+    expect(text.split('\n')).toHaveLength(4);
+    expect(text).toMatch(/^80000000  ([0-9a-f]{2} ){7}[0-9a-f]{2}  /);
+    await screenshot(page, 'machine-memory-light');
+  });
+
   it('can be driven with the keyboard alone', async () => {
     const page = await open();
     // Tab from the top of the page to the first example and boot it with Enter.
@@ -165,6 +210,15 @@ describe.skipIf(!available)('web mode', () => {
     await page.locator('body').focus();
     await page.keyboard.press('Tab');
     await expect(focused()).resolves.toContain('Start');
+    // The tool toggles come first: Enter opens the trace pane and closes it again.
+    await page.keyboard.press('Tab');
+    await expect(focused()).resolves.toBe('Trace');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('trace-pane').waitFor();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('trace-pane').waitFor({ state: 'detached' });
+    await page.keyboard.press('Tab');
+    await expect(focused()).resolves.toBe('Memory');
     await page.keyboard.press('Tab');
     await expect(focused()).resolves.toBe('Pause');
     await page.keyboard.press('Enter');

@@ -25,6 +25,8 @@ export interface ConsolePaneProps {
   hidden?: boolean;
   /** Grid rows the pane spans (the root console fills the gap a short last row leaves). */
   rowSpan?: number;
+  /** The cell that owns this UART right now (shown in the header). */
+  owner?: string;
 }
 
 const SEARCH_DECORATIONS = {
@@ -33,7 +35,7 @@ const SEARCH_DECORATIONS = {
 };
 
 export function ConsolePane(props: ConsolePaneProps) {
-  const { session, stream, resets, dark, maximised, onToggleMaximise, writable, hidden, rowSpan = 1 } = props;
+  const { session, stream, resets, dark, maximised, onToggleMaximise, writable, hidden, rowSpan = 1, owner } = props;
   const host = useRef<HTMLDivElement>(null);
   const term = useRef<Terminal | undefined>(undefined);
   const search = useRef<SearchAddon | undefined>(undefined);
@@ -171,8 +173,9 @@ export function ConsolePane(props: ConsolePaneProps) {
       hidden={hidden} style={rowSpan > 1 ? { gridRow: `span ${rowSpan}` } : undefined}>
       <header className="pane-header">
         <h2 className="pane-title" onClick={() => term.current?.focus()}>
-          {info.title} <span className="pane-detail">{info.detail}</span>
+          {info.title} <span className="pane-detail">{owner && stream !== 'uart0' ? `serial port of ${owner}` : info.detail}</span>
         </h2>
+        {!writable && <span className="pane-readonly" title="This console takes no input: a cell's virtual console and the hypervisor console are output-only (type into the cell's UART, if it has one)">output only</span>}
         <span className="pane-notice" role="status">{notice}</span>
         <div className="pane-tools" role="toolbar" aria-label={`${info.title} console tools`}>
           <button type="button" onClick={() => (searchOpen ? closeSearch() : setSearchOpen(true))}

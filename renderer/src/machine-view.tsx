@@ -8,6 +8,7 @@ import { Tutorial } from './tutorial.tsx';
 import { Board } from '../../core/machine/board.ts';
 import { MachinePanel, cellColour } from './machine-panel.tsx';
 import type { MachineSnapshot } from '../../core/worker/machine-snapshot.ts';
+import { MemoryInspector, TracePane } from './tools.tsx';
 
 export interface MachineViewProps {
   session: Session;
@@ -20,6 +21,8 @@ export function MachineView({ session, dark, onHome }: MachineViewProps) {
   const [maximised, setMaximised] = useState<string | undefined>();
   const lab = session.spec.kind === 'lab' ? session.spec.prepared.lab : undefined;
   const [tutorialOpen, setTutorialOpen] = useState(true);
+  const [traceOpen, setTraceOpen] = useState(false);
+  const [memoryOpen, setMemoryOpen] = useState(false);
   const type = (command: string) => session.input('uart0', `${command}\r`);
   const labReady = lab !== undefined && (lab.steps.length === 0 || (snapshot.labStep !== undefined && snapshot.labStep.index >= snapshot.labStep.total));
   const paused = snapshot.state === 'paused';
@@ -44,6 +47,10 @@ export function MachineView({ session, dark, onHome }: MachineViewProps) {
             <button type="button" onClick={() => setTutorialOpen(!tutorialOpen)} aria-pressed={tutorialOpen}
               aria-controls="tutorial">Lab panel</button>
           )}
+          <button type="button" onClick={() => setTraceOpen(!traceOpen)} aria-pressed={traceOpen} aria-controls="tool-dock"
+            data-testid="toggle-trace" title="Show the exit trace (recorded while shown)">Trace</button>
+          <button type="button" onClick={() => setMemoryOpen(!memoryOpen)} aria-pressed={memoryOpen} aria-controls="tool-dock"
+            data-testid="toggle-memory" title="Inspect physical memory">Memory</button>
           <button type="button" onClick={() => (paused ? session.resume() : session.pause())} disabled={ended}
             aria-pressed={paused} aria-keyshortcuts="F8" className="primary" data-testid="pause-resume">
             {paused ? 'Resume' : 'Pause'}
@@ -53,15 +60,24 @@ export function MachineView({ session, dark, onHome }: MachineViewProps) {
       </header>
       <HartStrip harts={snapshot.harts} live={snapshot.hartsLive} machine={snapshot.machine} />
       <div className={`machine-body${lab && tutorialOpen ? ' with-tutorial' : ''}`}>
+      <div className={`work${traceOpen || memoryOpen ? ' with-dock' : ''}`}>
       <main className="panes" style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }} aria-label="Consoles">
         {snapshot.streams.map((stream, index) => (
           <ConsolePane key={stream} rowSpan={index === 0 ? firstSpan : 1} session={session} stream={stream} resets={snapshot.resets} dark={dark}
             maximised={maximised === stream}
             onToggleMaximise={() => setMaximised(maximised === stream ? undefined : stream)}
             writable={uartOf(stream) !== undefined}
+            owner={uartOwner(snapshot.machine, stream)}
             hidden={maximised !== undefined && maximised !== stream} />
         ))}
       </main>
+      {(traceOpen || memoryOpen) && (
+        <div id="tool-dock" className="dock" style={{ gridTemplateColumns: traceOpen && memoryOpen ? 'minmax(0, 1fr) minmax(0, 1fr)' : 'minmax(0, 1fr)' }}>
+          {traceOpen && <TracePane session={session} />}
+          {memoryOpen && <MemoryInspector session={session} machine={snapshot.machine} ramBase={Board.ram.base} />}
+        </div>
+      )}
+      </div>
       {lab && tutorialOpen && session.spec.kind === 'lab' && (
         <div id="tutorial" className="tutorial-column">
           <MachinePanel machine={snapshot.machine} rates={snapshot.cellRates} controls={session.spec.controls}
@@ -74,6 +90,15 @@ export function MachineView({ session, dark, onHome }: MachineViewProps) {
       <StatusBar snapshot={snapshot} />
     </div>
   );
+}
+
+/** The cell that maps a UART's registers (a cell's own serial port), from the machine snapshot. */
+function uartOwner(machine: MachineSnapshot | undefined, stream: string): string | undefined {
+  const uart = uartOf(stream);
+  if (uart === undefined || !machine) return undefined;
+  const base = uart === 0 ? Board.uart0.base : Board.extraUart.base + (uart - 1) * Board.extraUart.stride;
+  const owners = machine.memory.filter((m) => m.kind === 'io' && m.start <= base && base < m.start + m.size).map((m) => m.owner);
+  return owners.length === 1 ? owners[0] : undefined;
 }
 
 const HART_LABEL: Record<HartView['state'], string> = {

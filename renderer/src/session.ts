@@ -3,7 +3,7 @@
 import type { PreparedLab } from '../../core/lab/prepare.ts';
 import type { LabReport } from '../../core/lab/script.ts';
 import type { MachineSnapshot } from '../../core/worker/machine-snapshot.ts';
-import type { MachineConfig, WorkerCommand, WorkerEvent } from '../../core/worker/protocol.ts';
+import type { MachineConfig, TraceRecord, WorkerCommand, WorkerEvent } from '../../core/worker/protocol.ts';
 import type { LabControls } from './lab-controls.ts';
 import { StreamQueue } from './stream-queue.ts';
 
@@ -64,6 +64,21 @@ export function uartOf(stream: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** What the trace pane shows: the newest records (at most TRACE_KEEP), and how many were lost. */
+export interface TraceView {
+  on: boolean;
+  records: readonly TraceRecord[];
+  /** Records the worker's log dropped (too many between flushes) or this view let go (over TRACE_KEEP). */
+  dropped: number;
+}
+
+export const TRACE_KEEP = 1000;
+/** How often the trace pane gets new records. */
+const TRACE_MS = 200;
+
+/** A read-memory answer. */
+export type MemoryRead = { address: number; bytes: Uint8Array; error?: undefined } | { address: number; bytes?: undefined; error: string };
+
 export type WorkerFactory = () => Worker;
 
 export const defaultWorkerFactory: WorkerFactory = () =>
@@ -80,6 +95,13 @@ export class Session {
   private snapshot: SessionSnapshot;
   private readonly encoder = new TextEncoder();
   private userPaused = false;
+  /** A reset command is on its way: output of the old machine is dropped until the worker's reset event. */
+  private resetting = false;
+  private workerFailed = false;
+  private trace: TraceView = { on: false, records: [], dropped: 0 };
+  private readonly traceListeners = new Set<() => void>();
+  private readonly reads = new Map<number, (read: MemoryRead) => void>();
+  private nextRead = 1;
 
   constructor(readonly spec: BootSpec, private readonly createWorker: WorkerFactory = defaultWorkerFactory) {
     this.snapshot = this.initial(0);
@@ -109,7 +131,11 @@ export class Session {
     const worker = this.createWorker();
     this.worker = worker;
     worker.onmessage = (message: MessageEvent<WorkerEvent>) => this.onEvent(message.data);
-    worker.onerror = (error) => this.end({ kind: 'error', message: `machine worker failed: ${error.message}` });
+    this.workerFailed = false;
+    worker.onerror = (error) => {
+      this.workerFailed = true;
+      this.end({ kind: 'error', message: `machine worker failed: ${error.message}` });
+    };
     // Nothing is transferred: reset boots the same bytes again.
     if (this.spec.kind === 'lab') {
       const board = this.spec.prepared.lab.board;
@@ -120,15 +146,61 @@ export class Session {
     }
   }
 
-  /** Power-cycles the machine: a fresh worker boots the same image; the consoles are cleared. */
+  /**
+   * Power-cycles the machine: the worker boots the same image or lab again (a `reset` command; a fresh
+   * worker if the old one died); the consoles are cleared; the trace setting stays.
+   */
   reset(): void {
-    this.worker?.terminate();
     this.userPaused = false;
     this.lastMachine = undefined;
     for (const queue of this.queues.values()) queue.clear();
     this.snapshot = { ...this.initial(this.snapshot.resets + 1), streams: this.snapshot.streams };
+    this.clearTrace();
     this.emit();
-    this.start();
+    if (this.workerFailed || !this.worker) {
+      this.worker?.terminate();
+      this.start();
+      if (this.trace.on) this.send({ type: 'set-trace', enabled: true });
+      return;
+    }
+    this.resetting = true;
+    this.send({ type: 'resume' });
+    this.send({ type: 'reset' });
+  }
+
+  /** Switches the worker's exit trace on or off (the trace pane shows what arrives). */
+  setTrace(on: boolean): void {
+    if (on === this.trace.on) return;
+    this.send({ type: 'set-trace', enabled: on });
+    this.setTraceView({ ...this.trace, on });
+  }
+
+  clearTrace(): void {
+    this.traceInbox = [];
+    this.traceInboxDropped = 0;
+    this.setTraceView({ ...this.trace, records: [], dropped: 0 });
+  }
+
+  subscribeTrace = (listener: () => void): (() => void) => {
+    this.traceListeners.add(listener);
+    return () => this.traceListeners.delete(listener);
+  };
+
+  getTrace = (): TraceView => this.trace;
+
+  /** A copy of physical memory (RAM only, at most 64 KiB), taken between two run slices. */
+  readMemory(address: number, length: number): Promise<MemoryRead> {
+    if (!this.worker) return Promise.resolve({ address, error: 'no machine is running' });
+    const id = this.nextRead++;
+    return new Promise((resolve) => {
+      this.reads.set(id, resolve);
+      this.send({ type: 'read-memory', id, address, length });
+    });
+  }
+
+  private setTraceView(view: TraceView): void {
+    this.trace = view;
+    for (const listener of this.traceListeners) listener();
   }
 
   pause(): void {
@@ -145,11 +217,10 @@ export class Session {
     this.update({ state: 'running' });
   }
 
-  /** Sends what was typed into a console to its UART. */
+  /** Sends what was typed into a console to its stream (UARTs take input; other streams do not). */
   input(stream: string, text: string): void {
-    const uart = uartOf(stream);
-    if (uart === undefined) return;
-    this.send({ type: 'input', uart, bytes: this.encoder.encode(text) });
+    if (uartOf(stream) === undefined) return;
+    this.send({ type: 'input', stream, bytes: this.encoder.encode(text) });
   }
 
   dispose(): void {
@@ -157,6 +228,10 @@ export class Session {
     this.worker?.terminate();
     this.worker = undefined;
     this.listeners.clear();
+    this.traceListeners.clear();
+    if (this.traceTimer !== undefined) clearTimeout(this.traceTimer);
+    for (const resolve of this.reads.values()) resolve({ address: 0, error: 'the machine was closed' });
+    this.reads.clear();
   }
 
   queue(stream: string): StreamQueue {
@@ -183,6 +258,12 @@ export class Session {
   private lastMachine: { at: number; stats: Map<string, number[]> } | undefined;
 
   private onEvent(event: WorkerEvent): void {
+    if (this.resetting) {
+      // Everything before the reset event is from the old machine (except memory answers).
+      if (event.type === 'reset' && event.by === 'command') this.resetting = false;
+      else if (event.type === 'memory') this.onMemory(event);
+      return;
+    }
     switch (event.type) {
       case 'output':
         this.queue(event.stream).push(event.bytes);
@@ -205,7 +286,9 @@ export class Session {
       case 'machine':
         return this.onMachine(event.snapshot);
       case 'trace':
-        return;
+        return this.onTrace(event.records, event.dropped);
+      case 'memory':
+        return this.onMemory(event);
       case 'lab-step':
         this.update({ labStep: { index: event.index, total: event.total, description: event.description } });
         return;
@@ -221,9 +304,44 @@ export class Session {
       case 'error':
         return this.end({ kind: 'error', message: event.message });
       case 'reset':
+        if (event.by !== 'guest') return;
         this.queue('uart0').push(this.encoder.encode('\r\n\x1b[2m— the guest reset the machine —\x1b[0m\r\n'));
         return;
     }
+  }
+
+  private traceInbox: TraceRecord[] = [];
+  private traceInboxDropped = 0;
+  private traceTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Trace records are gathered and shown at most every TRACE_MS, so a trace flood never floods React. */
+  private onTrace(records: TraceRecord[], dropped: number): void {
+    if (!this.trace.on) return;
+    this.traceInbox = this.traceInbox.concat(records);
+    this.traceInboxDropped += dropped;
+    if (this.traceInbox.length > TRACE_KEEP) {
+      this.traceInboxDropped += this.traceInbox.length - TRACE_KEEP;
+      this.traceInbox = this.traceInbox.slice(-TRACE_KEEP);
+    }
+    this.traceTimer ??= setTimeout(() => this.publishTrace(), TRACE_MS);
+  }
+
+  private publishTrace(): void {
+    this.traceTimer = undefined;
+    const inbox = this.traceInbox, dropped = this.traceInboxDropped;
+    this.traceInbox = [];
+    this.traceInboxDropped = 0;
+    if (!this.trace.on || inbox.length === 0) return;
+    const all = this.trace.records.concat(inbox);
+    const over = Math.max(0, all.length - TRACE_KEEP);
+    this.setTraceView({ on: true, records: over > 0 ? all.slice(over) : all, dropped: this.trace.dropped + dropped + over });
+  }
+
+  private onMemory(event: Extract<WorkerEvent, { type: 'memory' }>): void {
+    const resolve = this.reads.get(event.id);
+    if (!resolve) return;
+    this.reads.delete(event.id);
+    resolve(event.error !== undefined ? { address: event.address, error: event.error } : { address: event.address, bytes: event.bytes });
   }
 
   private onMachine(machine: MachineSnapshot): void {
