@@ -9,11 +9,8 @@
 #define STACK_SHIFT 14      /* 16 KiB per hart, see guest.ld */
 #define MAX_HARTS 8
 
-	.section .text.start, "ax"
-	.globl _start
-_start:
-	.option push
-	.option norelax
+.macro hart_setup
+	/* every hart: interrupts off, our trap vector, tp = hart id (a0), its own stack */
 	csrw	sie, zero
 	csrci	sstatus, 2
 	csrw	sscratch, zero
@@ -26,6 +23,14 @@ _start:
 	slli	t1, t1, STACK_SHIFT
 	lla	sp, __stacks_start
 	add	sp, sp, t1
+.endm
+
+	.section .text.start, "ax"
+	.globl _start
+_start:
+	.option push
+	.option norelax
+	hart_setup
 	mv	s0, a0
 	mv	s1, a1
 	/* clear .bss (16-byte aligned on both ends) */
@@ -59,18 +64,7 @@ _start:
 	.globl secondary_entry
 	.align 2
 secondary_entry:
-	csrw	sie, zero
-	csrci	sstatus, 2
-	csrw	sscratch, zero
-	lla	t0, trap_entry
-	csrw	stvec, t0
-	li	t0, MAX_HARTS
-	bgeu	a0, t0, .Lbad_hart
-	mv	tp, a0
-	addi	t1, a0, 1
-	slli	t1, t1, STACK_SHIFT
-	lla	sp, __stacks_start
-	add	sp, sp, t1
+	hart_setup
 	jalr	a1
 	/* fn returned: stop this hart (sbi_hart_stop does not return on success) */
 5:	li	a7, 0x48534D
