@@ -60,6 +60,11 @@ export interface FirmwareExtension {
   onRound?(): void;
   /** The earliest `time` at which onRound has something to do (Infinity: nothing). */
   nextDeadline?(): number;
+  /**
+   * A hart is stuck (`why` says how). True: the extension contained it (the hypervisor parks a cell's
+   * CPU); otherwise the run ends with a fault, as on the bare board.
+   */
+  stuckHart?(hart: Hart, why: string): boolean;
 }
 
 /** The board's identity second stage: a hart sees all of RAM at its physical addresses. */
@@ -237,7 +242,10 @@ export class Machine implements SbiPlatform, HartExits {
         const n = hart.run(Math.min(this.quantum, maxInstructions - executed));
         executed += n;
         if (n > this.roundMax) this.roundMax = n;
-        if (hart.stuckTraps >= STUCK_TRAPS) this.fault = this.stuckMessage(hart);
+        if (hart.stuckTraps >= STUCK_TRAPS) {
+          const why = this.stuckMessage(hart);
+          if (this.firmware?.stuckHart?.(hart, why) !== true) this.fault = why;
+        }
         if (this.finished || this.fault) break;
       }
       if (this.cursor < this.harts.length) break; // budget spent (or the machine ended) mid-round
@@ -422,6 +430,10 @@ export class Machine implements SbiPlatform, HartExits {
 
   mayTarget(): boolean {
     return true;
+  }
+
+  everyHart(): readonly number[] {
+    return this.harts.map((h) => h.id);
   }
 
   isExecutable(hart: Hart, address: number): boolean {
