@@ -1,3 +1,5 @@
+import { Reservations } from './reservations.ts';
+
 /**
  * The board's RAM as seen by the harts: one contiguous ArrayBuffer with typed views for the fast paths.
  *
@@ -9,8 +11,13 @@ export class Ram {
   readonly u16: Uint16Array;
   readonly i32: Int32Array;
   readonly view: DataView;
-  /** Per 4 KiB RAM page: 1 while decoded instructions of that page are cached (stores must invalidate). */
+  /**
+   * Per 4 KiB RAM page: non-zero while stores to it must be reported to `CodeCache.invalidate`: bit 0
+   * while decoded instructions of the page are cached, RESERVED_PAGE while an LR reservation is on it.
+   */
   readonly codePages: Uint8Array;
+  /** The harts' LR/SC reservations on this RAM. */
+  readonly reservations: Reservations;
 
   constructor(readonly base: number, readonly size: number) {
     if (size <= 0 || size % 4096 !== 0) throw new RangeError(`RAM size must be a positive multiple of 4 KiB, got ${size}`);
@@ -21,6 +28,7 @@ export class Ram {
     this.i32 = new Int32Array(buffer);
     this.view = new DataView(buffer);
     this.codePages = new Uint8Array(size >>> 12);
+    this.reservations = new Reservations(this.codePages);
   }
 
   /** RAM byte offset of a host-physical address, or -1 when it is not RAM. */
