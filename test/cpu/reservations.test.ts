@@ -142,5 +142,4 @@ describe('page-crossing stores whose bytes are not all RAM', () => {
     expect(h.csr('stval')).toBe(BigInt(RAM_BASE + 0x100000));
     expect([h.ram.u8[0xffffe], h.ram.u8[0xfffff]]).toEqual([0x44, 0x33]); // written in order before the fault
   });
-
 });
