@@ -618,17 +618,18 @@ export class Hart {
     // Crossing a page: translate every byte first so a page fault leaves memory unchanged; then bytes in
     // order, those that are not RAM through the exits one by one (as loadBytewise does, and as OpenSBI
     // emulates misaligned accesses), so a violation is reported and handled like any other.
-    const offsets: number[] = [];
+    const offsets: number[] = [], gpas: number[] = [];
     for (let i = 0; i < size; i++) {
       const a = (vlo + i) | 0, ah = (vhi + ((a >>> 0) < (vlo >>> 0) ? 1 : 0)) | 0;
       const o = this.dataAddress(a, ah, Access.Write);
       if (o === FAULTED) return false;
-      offsets.push(o === DEVICE ? -1 - this.ioGpa : o);
+      offsets.push(o);
+      gpas.push(this.ioGpa);
     }
     for (let i = 0; i < size; i++) {
       const o = offsets[i]!, byte = (i < 4 ? lo >>> (8 * i) : hi >>> (8 * (i - 4))) & 0xff;
-      if (o < 0) {
-        if (!this.exits.mmioWrite(this, -1 - o, 1, byte, 0)) {
+      if (o === DEVICE) {
+        if (!this.exits.mmioWrite(this, gpas[i]!, 1, byte, 0)) {
           const a = (vlo + i) | 0;
           return this.accessFault(Cause.StoreAccessFault, a, (vhi + ((a >>> 0) < (vlo >>> 0) ? 1 : 0)) | 0);
         }

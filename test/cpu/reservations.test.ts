@@ -128,3 +128,18 @@ describe('illegal instructions across a page boundary', () => {
     }
   });
 });
+
+describe('page-crossing stores whose bytes are not all RAM', () => {
+  it('send the non-RAM bytes through the exits one by one; a refused byte faults with its address', () => {
+    const h = new HartHarness();
+    h.program([sw(6, 5, 0)]);
+    h.start();
+    h.hart.stvec[0] = HANDLER;
+    h.setReg(5, BigInt(RAM_BASE + 0xffffe)); // the last two bytes of RAM, then nothing
+    h.setReg(6, 0x11223344n);
+    h.run(1);
+    expect(h.csr('scause')).toBe(7n);
+    expect(h.csr('stval')).toBe(BigInt(RAM_BASE + 0x100000));
+    expect([h.ram.u8[0xffffe], h.ram.u8[0xfffff]]).toEqual([0x44, 0x33]); // written in order before the fault
+  });
+});

@@ -30,7 +30,7 @@ function attack(cmdline: string, opts: { trace?: boolean; aConfig?: Uint8Array; 
   return { lab, r, hv: lab.out('hypervisor'), a: lab.out('cell:inmate-a'), b: lab.out('cell:inmate-b') };
 }
 
-const hex16 = (v: number) => '0x' + v.toString(16).padStart(16, '0');
+const hex16 = (v: number) => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16).padStart(16, '0');
 
 /** The cell parked with Jailhouse's report; every victim intact. */
 function expectContained(x: Attack, report: { write: boolean; address: number; size: number } | { fetch: number } | { stuck: string }): void {
@@ -179,6 +179,10 @@ describe('hostile inmates', () => {
     const x = attack('w32u 0x100ffe 0x11223344');
     expectContained(x, { write: true, address: 0x10_1000, size: 1 });
     expect(x.a).toBe('w32u: writing\n');
+  });
+
+  it('an address beyond any physical address (sign-extended, paging off)', () => {
+    expectContained(attack('w32 0xffffffff80000000 1'), { write: true, address: -0x8000_0000, size: 4 });
   });
 
   it('a page-crossing load from its own page into an unmapped one', () => {
