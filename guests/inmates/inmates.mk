@@ -17,7 +17,8 @@ JAILHOUSE_LAB   ?= node ../bin/jailhouse-lab.mjs
 EXTRA_OUTPUTS += $(foreach d,$(INMATE_DEMOS),inmates/$(d).elf inmates/$(d).bin) $(patsubst %,configs/%.cell,$(CONFIGS))
 
 $(BUILD)/inmates/%.c.o: CFLAGS += -Iinmates/lib
-$(BUILD)/inmates/%.c.o: $(wildcard inmates/lib/*.h net/*.h)
+# (explicit targets: a pattern rule without a recipe would not add these prerequisites)
+$(patsubst %,$(BUILD)/inmates/demos/%.c.o,$(INMATE_DEMOS)) $(filter $(BUILD)/inmates/% $(BUILD)/net/%,$(INMATE_LIB_OBJS)): $(wildcard inmates/lib/*.h net/*.h)
 $(BUILD)/inmates/%.c.o: CFLAGS += -I.
 
 $(INMATE_LIB): $(INMATE_LIB_OBJS)

@@ -66,7 +66,7 @@ struct ivnet {
 	ivnet_rx_fn rx_fn;
 	ivnet_link_fn link_fn;
 	void *ctx;
-	uint8_t frame[IVNET_FRAME_MAX];    /* a received frame, copied out of the peer's section */
+	uint8_t frame[IVNET_FRAME_MAX] __attribute__((aligned(8)));   /* a received frame, copied out of the peer's section */
 };
 
 /* Checks the layout (-1 with the reason in *why when the sections cannot hold the queues), resets the

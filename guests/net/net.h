@@ -36,7 +36,7 @@ struct netif {
 	struct {                            /* one packet waits for its next hop's ARP reply */
 		uint32_t ip, len, tries;
 		uint64_t retry_at;
-		uint8_t frame[IVNET_FRAME_MAX];
+		uint8_t frame[IVNET_FRAME_MAX] __attribute__((aligned(8)));
 	} pending;
 	struct { uint16_t port; net_udp_fn fn; void *ctx; } udp[NET_UDP_SOCKETS];
 	net_echo_fn echo_fn;
@@ -49,7 +49,7 @@ struct netif {
 		uint64_t echo_requests;     /* pings answered */
 	} stats;
 	uint16_t ip_id;
-	uint8_t out[IVNET_FRAME_MAX];       /* the frame being built */
+	uint8_t out[IVNET_FRAME_MAX] __attribute__((aligned(8)));   /* the frame being built */
 };
 
 /* Attaches the stack to a device the host found (ivnet_init); the MAC is 02:00:00:<bus>:<devfn>:<id + 1>
