@@ -6,7 +6,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RootOsLab } from '../rootos/lab.ts';
-import { bootNetLab, startCell } from './lab.ts';
+import { bootRootOs } from '../rootos/lab.ts';
+import { bootNetLab, netFiles, startCell } from './lab.ts';
 
 const STATE_TABLE = 0xbf70_0000, OUT0 = 0xbf70_1000, OUT1 = 0xbf78_0000, OUT_SIZE = 0x7f000;
 const align = (x: number, a: number) => Math.ceil(x / a) * a;
@@ -38,6 +39,16 @@ function layout(section: number) {
   return { qlen, vrsize, qsize: section - vrsize, avail: 16 * qlen, used: usedOff };
 }
 
+it('takes its address from the kernel command line, and says so when there is no device', () => {
+  const lab = bootRootOs({ harts: 6, ramSize: 1 << 30, files: netFiles(), hypervisor: true, bootargs: 'console=ttyS0 ip=10.1.2.3/8' });
+  expect(lab.command('ip link')).toBe('ip: eth0: no ivshmem-net device (protocol 0x0001) on the PCI bus\n');
+  lab.command('jailhouse enable /etc/jailhouse/sysconfig.cell');
+  const addr = lab.command('ip addr');
+  expect(addr).toContain('1: eth0: <BROADCAST,MULTICAST> mtu 16384 state DOWN\n');
+  expect(addr).toContain('    ivshmem-net 00:10.0 peer 1, state RESET, peer state RESET, queue 0\n');
+  expect(addr).toContain('    inet 10.1.2.3/8 brd 10.255.255.255 scope global eth0\n');
+}, 120_000);
+
 describe('ivshmem-net between the root OS and net-demo', () => {
   let lab: RootOsLab;
   const cell = () => lab.stream('cell:ivshmem-net');
@@ -66,6 +77,10 @@ describe('ivshmem-net between the root OS and net-demo', () => {
     expect(link).toContain('    link/ether 02:00:00:00:80:01 brd ff:ff:ff:ff:ff:ff\n');
     expect(link).toContain('    ivshmem-net 00:10.0 peer 1, state RUN, peer state RUN, queue 2048\n');
     expect(run('jobs')).toBe('[1]  Running  ip link set eth0 up\n');
+    expect(run('ip addr')).toContain('    inet 192.168.19.1/24 brd 192.168.19.255 scope global eth0\n');
+    expect(run('ip addr add 192.168.19.5/24 dev eth0')).toBe('RTNETLINK answers: File exists\n');
+    expect(run('ip addr del 192.168.19.5/24 dev eth0')).toBe('RTNETLINK answers: Cannot assign requested address\n');
+    expect(run('ip route')).toMatch(/^usage: ip /);
   });
 
   it('puts frames where a Linux peer looks for them', () => {
