@@ -154,7 +154,9 @@ export class Session {
     this.userPaused = false;
     this.lastMachine = undefined;
     for (const queue of this.queues.values()) queue.clear();
-    this.snapshot = { ...this.initial(this.snapshot.resets + 1), streams: this.snapshot.streams };
+    // Panes come back as their streams speak again: a cell's console from before the reset would
+    // otherwise stay as an empty pane.
+    this.snapshot = this.initial(this.snapshot.resets + 1);
     this.clearTrace();
     this.emit();
     if (this.workerFailed || !this.worker) {

@@ -122,16 +122,18 @@ export interface TutorialProps {
   report: LabReport | undefined;
   /** False until the lab's setup steps are done (the root prompt is up). */
   ready: boolean;
+  /** One line on where things stand (setting up, ready, paused, stopped). */
+  status: string;
   onType(command: string): void;
 }
 
-export function Tutorial({ lab, step, report, ready, onType }: TutorialProps) {
+export function Tutorial({ lab, report, ready, status, onType }: TutorialProps) {
   const blocks = parseTutorial(lab.tutorial);
   return (
-    <aside className="tutorial" aria-label="Tutorial">
+    <aside id="tutorial-text" className="tutorial" aria-label="Tutorial" data-region="tutorial" tabIndex={-1}>
       <h2>{lab.title}</h2>
       <p className="tutorial-status" role="status" data-testid="lab-status">
-        {ready ? 'Ready: the root console is yours.' : step ? `Setting up: ${step.description}…` : 'Booting the root OS…'}
+        {status}
       </p>
       <div className="tutorial-body">
         {blocks.map((block, i) => (
