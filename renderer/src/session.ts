@@ -50,6 +50,8 @@ export interface SessionSnapshot {
   /** Labs: the setup step the lab script is at, and its report once every goal is decided. */
   labStep: { index: number; total: number; description: string } | undefined;
   labReport: LabReport | undefined;
+  /** Labs: the indexes of the goals reached so far. */
+  labGoals: readonly number[];
 }
 
 export const RAM_SIZE = 256 * 1024 * 1024;
@@ -124,6 +126,7 @@ export class Session {
       resets,
       labStep: undefined,
       labReport: undefined,
+      labGoals: [],
     };
   }
 
@@ -296,6 +299,9 @@ export class Session {
         return;
       case 'lab-report':
         this.update({ labReport: event.report });
+        return;
+      case 'lab-goal':
+        this.update({ labGoals: [...this.snapshot.labGoals, event.index] });
         return;
       case 'finished':
         return this.end({ kind: event.kind, code: event.code, instructions: event.instructions });
