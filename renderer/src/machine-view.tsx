@@ -134,8 +134,13 @@ function uartOwner(machine: MachineSnapshot | undefined, stream: string): string
   return owners.length === 1 ? owners[0] : undefined;
 }
 
+/** Short words, so a chip keeps its cell's name whole beside them at 1280 px; the tooltip says more. */
 const HART_LABEL: Record<HartView['state'], string> = {
-  running: 'running', idle: 'idle (WFI)', parked: 'parked', stopped: 'stopped', paused: 'paused', unknown: 'starting',
+  running: 'running', idle: 'idle', parked: 'parked', stopped: 'stopped', paused: 'paused', unknown: 'starting',
+};
+const HART_DETAIL: Record<HartView['state'], string> = {
+  running: 'running', idle: 'idle (waiting for an interrupt, WFI)', parked: 'parked by the hypervisor', stopped: 'stopped',
+  paused: 'paused', unknown: 'starting',
 };
 
 function HartStrip({ harts, live, machine }: { harts: readonly HartView[]; live: boolean; machine: MachineSnapshot | undefined }) {
@@ -146,7 +151,7 @@ function HartStrip({ harts, live, machine }: { harts: readonly HartView[]; live:
         return (
           <li key={hart.id} className={`hart hart-${hart.state}`} data-testid={`hart-${hart.id}`}
             style={colour ? { borderLeftColor: colour, borderLeftWidth: 4 } : undefined}
-            title={`hart ${hart.id}: ${HART_LABEL[hart.state]}${hart.cell ? `, cell ${hart.cell}` : ''}`}>
+            title={`hart ${hart.id}: ${HART_DETAIL[hart.state]}${hart.cell ? `, cell ${hart.cell}` : ''}`}>
             <span className="hart-id">hart {hart.id}</span>
             <span className="hart-state">{HART_LABEL[hart.state]}</span>
             {hart.cell && <span className="hart-cell">{hart.cell}</span>}
