@@ -199,6 +199,11 @@ describe.skipIf(!available)('web mode', () => {
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toContain('Open image or lab file');
     // The cards follow in reading order (labs first, when there are any); Tab on to echo.
     const focusedId = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+    // Then the lab folder and the settings, then the cards.
+    await page.keyboard.press('Tab');
+    await expect(focusedId()).resolves.toBe('open-folder');
+    await page.keyboard.press('Tab');
+    await expect(focusedId()).resolves.toBe('open-settings');
     await page.keyboard.press('Tab');
     await expect(focusedId()).resolves.toMatch(/^entry-/);
     for (let i = 0; i < 20 && (await focusedId()) !== 'entry-ui/echo'; i++) await page.keyboard.press('Tab');

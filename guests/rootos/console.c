@@ -150,6 +150,35 @@ int sleep_ticks(unsigned long ticks)
 	return con_interrupted();
 }
 
+int con_getc_within(unsigned long ticks)
+{
+	unsigned long deadline = read_time() + ticks;
+	int c = -1;
+	csr_set(sie, SIE_STIE);
+	sbi_set_timer(deadline);
+	for (;;) {
+		csr_clear(sstatus, SSTATUS_SIE);
+		if (!board.plic_base)
+			uart_receive();
+		if (rx_tail != __atomic_load_n(&rx_head, __ATOMIC_ACQUIRE)) {
+			c = rx_ring[rx_tail % RX_SIZE];
+			rx_tail++;
+			*uart(UART_IER) = IER_RDA;
+			csr_set(sstatus, SSTATUS_SIE);
+			break;
+		}
+		if (read_time() >= deadline || interrupted) {
+			csr_set(sstatus, SSTATUS_SIE);
+			break;
+		}
+		asm volatile("wfi");             /* the UART's or the timer's interrupt ends it */
+		csr_set(sstatus, SSTATUS_SIE);
+	}
+	sbi_set_timer(~0UL);
+	csr_clear(sie, SIE_STIE);
+	return c;
+}
+
 static void raw_putc(char c)
 {
 	while (!(*uart(UART_LSR) & LSR_THRE))

@@ -38,6 +38,7 @@ void con_set_busy(int busy);
 int con_interrupted(void);                    /* Ctrl-C was typed while busy (cleared by con_set_busy) */
 /* Waits `ticks` of the time CSR in WFI; returns early (nonzero) on Ctrl-C. */
 int sleep_ticks(unsigned long ticks);
+int con_getc_within(unsigned long ticks);    /* a byte typed within ticks, or -1 (time up, or Ctrl-C while busy) */
 /* Other PLIC sources on the boot hart's context: enable/disable one; the hook gets each claimed source
  * that is not the UART's (in the trap handler). */
 void con_enable_irq(unsigned long src, int enable);
