@@ -1,7 +1,7 @@
 // The app in web mode, driven like a person would: the start screen, booting images, typing, a console
 // flood, the run controls, keyboard-only use, search and the security headers. Screenshots land in
 // test-results/.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import {
   chromiumAvailable, consoleTail, launchBrowser, openApp, screenshot, SKIP_REASON, waitForConsole, type PageProblems,
@@ -24,6 +24,10 @@ describe.skipIf(!available)('web mode', () => {
       expect(problems.csp, 'CSP violations').toEqual([]);
     }
     await browser?.close();
+  });
+  // Each test's machines stop with it: pages left running take the CPU the next test's machine needs.
+  afterEach(async () => {
+    for (const { page } of pages) if (!page.isClosed()) await page.context().close();
   });
 
   async function open(scheme: 'light' | 'dark' = 'light'): Promise<Page> {
