@@ -250,6 +250,18 @@ describe.skipIf(!available)('a first-time user', () => {
     await screenshot(page, 'newcomer-after-reset');
   });
 
+  it('a machine that stopped on a fault says so, with Reset, in the status bar and above the consoles', async () => {
+    const page = await open();
+    // Zeros are not an instruction: hart 0 traps to address 0, where nothing runs, again and again.
+    await page.getByTestId('file-input').setInputFiles({ name: 'zeros.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(4096) });
+    const trouble = page.getByTestId('trouble');
+    await trouble.waitFor({ timeout: 30_000 });
+    await expect(trouble.textContent()).resolves.toMatch(/The machine stopped on a fault.*stuck.*Reset boots it again/);
+    await expect(page.getByTestId('ending').textContent()).resolves.toMatch(/^Guest fault: /);
+    await expect(page.getByTestId('status-reset').isVisible()).resolves.toBe(true);
+    await screenshot(page, 'newcomer-machine-fault');
+  });
+
   it('a cell whose CPU is parked shows 0 exits/s', async () => {
     const page = await open();
     await openLab(page, 'mem-violation');

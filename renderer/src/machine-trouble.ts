@@ -8,8 +8,13 @@ export type Trouble =
   | { kind: 'root-parked'; cell: string; cpus: number[] }
   | { kind: 'ended'; ending: Ending };
 
-export function troubleOf(snapshot: SessionSnapshot): Trouble | undefined {
-  if (snapshot.state === 'ended' && snapshot.ending) return { kind: 'ended', ending: snapshot.ending };
+/**
+ * What is wrong, if anything. A guest image that powers the board off has simply finished (a test
+ * program's pass or fail): that is trouble only in a lab, whose root OS should keep running.
+ */
+export function troubleOf(snapshot: SessionSnapshot, lab: boolean): Trouble | undefined {
+  const ending = snapshot.state === 'ended' ? snapshot.ending : undefined;
+  if (ending && (lab || (ending.kind !== 'pass' && ending.kind !== 'fail'))) return { kind: 'ended', ending };
   const machine = snapshot.machine;
   const root = machine?.cells.find((c) => c.id === 0);
   if (!machine || !root) return undefined;

@@ -33,7 +33,7 @@ export function MachineView({ session, dark, settings, onHome }: MachineViewProp
   const labReady = lab !== undefined && (lab.steps.length === 0 || (snapshot.labStep !== undefined && snapshot.labStep.index >= snapshot.labStep.total));
   const paused = snapshot.state === 'paused';
   const ended = snapshot.state === 'ended';
-  const trouble = troubleOf(snapshot);
+  const trouble = troubleOf(snapshot, lab !== undefined);
   const root = useRef<HTMLDivElement>(null);
 
   // F6 / Shift+F6: the next / previous area (toolbar, consoles, cells, tutorial, status bar), from
