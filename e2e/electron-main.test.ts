@@ -2,7 +2,7 @@
 // module: checks what it asks of Electron (security settings, the app:// protocol and its headers, the
 // IPC surface, the menu) on machines where the Electron binary is missing. electron.test.ts checks the
 // same against real Electron where it exists.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +19,8 @@ const recorded = {
   menu: undefined as any,
   sandboxEnabled: false,
   permissionHandler: undefined as Handler | undefined,
+  /** What the stand-in's open dialog answers (cancelled unless a test picks a file). */
+  picked: undefined as string | undefined,
 };
 
 function fakeElectron(userData: string) {
@@ -45,7 +47,7 @@ function fakeElectron(userData: string) {
     session: { defaultSession: { setPermissionRequestHandler: (fn: Handler) => { recorded.permissionHandler = fn; }, setPermissionCheckHandler: () => {} } },
     ipcMain: { handle: (channel: string, fn: Handler) => recorded.ipc.set(channel, fn) },
     Menu: { buildFromTemplate: (template: any) => template, setApplicationMenu: (menu: any) => { recorded.menu = menu; } },
-    dialog: { showErrorBox: () => {}, showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showMessageBox: async () => ({}) },
+    dialog: { showErrorBox: () => {}, showOpenDialog: async () => (recorded.picked ? { canceled: false, filePaths: [recorded.picked] } : { canceled: true, filePaths: [] }), showMessageBox: async () => ({}) },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     BrowserWindow,
   };
@@ -103,6 +105,25 @@ describe('Electron main process (under a stand-in for electron)', () => {
     await expect(recorded.ipc.get('jailhouse:open-recent')!({}, '/etc/passwd')).resolves.toBeNull();
     await expect(recorded.ipc.get('jailhouse:open-recent')!({}, 42)).resolves.toBeNull();
     await expect(recorded.ipc.get('jailhouse:open-file')!({ sender: {} })).resolves.toBeNull(); // dialog cancelled
+  });
+
+  it('reads the files a chosen lab names from beside it, leaving out the ones that are missing', async () => {
+    recorded.picked = resolve('assets/labs/tiny-demo.yaml');
+    const opened = await recorded.ipc.get('jailhouse:open-file')!({ sender: {} });
+    recorded.picked = undefined;
+    expect(opened.name).toBe('tiny-demo.yaml');
+    expect(opened.labFiles.map((f: { path: string }) => f.path)).toEqual([
+      'guests/rootos/rootos.elf', 'guests/configs/sysconfig.cell', 'guests/configs/tiny-demo.cell', 'guests/inmates/tiny-demo.bin',
+    ]);
+    expect(Buffer.from(opened.labFiles[0].bytes).equals(readFileSync('assets/guests/rootos/rootos.elf'))).toBe(true);
+
+    const lab = join(userData, 'mine.yaml');
+    writeFileSync(lab, 'name: mine\nroot:\n  image: gone.elf\nfiles:\n  /etc/x.cell: x.cell\n');
+    writeFileSync(join(userData, 'x.cell'), 'x');
+    recorded.picked = lab;
+    const mine = await recorded.ipc.get('jailhouse:open-file')!({ sender: {} });
+    recorded.picked = undefined;
+    expect(mine.labFiles.map((f: { path: string }) => f.path)).toEqual(['x.cell']);
   });
 
   it('grants no permission but clipboard writes, and builds the native menu', () => {

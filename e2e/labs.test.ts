@@ -2,7 +2,7 @@
 // and see each console in its own pane. Skips when the lab assets are not in the tree.
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromiumAvailable, consoleTail, launchBrowser, openApp, screenshot, SKIP_REASON, waitForConsole, type PageProblems } from './support/browser.ts';
 
 const haveLabs = existsSync('assets/labs/tiny-demo.yaml') && existsSync('assets/labs/mem-violation.yaml');
@@ -12,6 +12,7 @@ if (reason) console.warn(`lab e2e skipped: ${reason}`);
 describe.skipIf(reason !== undefined)('labs in the app', () => {
   let browser: Browser;
   const problems: PageProblems[] = [];
+  let current: Page | undefined;
   beforeAll(async () => {
     browser = await launchBrowser();
   });
@@ -19,11 +20,17 @@ describe.skipIf(reason !== undefined)('labs in the app', () => {
     for (const p of problems) expect(p).toEqual({ errors: [], csp: [] });
     await browser?.close();
   });
+  // Each test's machine stops with it: a page left running takes the CPU the next test needs.
+  afterEach(async () => {
+    await current?.context().close();
+    current = undefined;
+  });
 
   async function openLab(name: string, scheme: 'light' | 'dark' = 'light'): Promise<Page> {
     const opened = await openApp(browser, inject('baseURL'), scheme);
     problems.push(opened.problems);
     const page = opened.page;
+    current = page;
     await page.getByTestId(`entry-lab/${name}`).click();
     await page.getByTestId('lab-status').getByText('Ready: the root console is yours.').waitFor({ timeout: 30_000 });
     return page;

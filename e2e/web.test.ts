@@ -1,7 +1,7 @@
 // The app in web mode, driven like a person would: the start screen, booting images, typing, a console
 // flood, the run controls, keyboard-only use, search and the security headers. Screenshots land in
 // test-results/.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import {
   chromiumAvailable, consoleTail, launchBrowser, openApp, screenshot, SKIP_REASON, waitForConsole, type PageProblems,
@@ -24,6 +24,10 @@ describe.skipIf(!available)('web mode', () => {
       expect(problems.csp, 'CSP violations').toEqual([]);
     }
     await browser?.close();
+  });
+  // Each test's machines stop with it: pages left running take the CPU the next test's machine needs.
+  afterEach(async () => {
+    for (const { page } of pages) if (!page.isClosed()) await page.context().close();
   });
 
   async function open(scheme: 'light' | 'dark' = 'light'): Promise<Page> {
@@ -199,6 +203,11 @@ describe.skipIf(!available)('web mode', () => {
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toContain('Open image or lab file');
     // The cards follow in reading order (labs first, when there are any); Tab on to echo.
     const focusedId = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+    // Then the lab folder and the settings, then the cards.
+    await page.keyboard.press('Tab');
+    await expect(focusedId()).resolves.toBe('open-folder');
+    await page.keyboard.press('Tab');
+    await expect(focusedId()).resolves.toBe('open-settings');
     await page.keyboard.press('Tab');
     await expect(focusedId()).resolves.toMatch(/^entry-/);
     for (let i = 0; i < 20 && (await focusedId()) !== 'entry-ui/echo'; i++) await page.keyboard.press('Tab');
@@ -207,7 +216,11 @@ describe.skipIf(!available)('web mode', () => {
     await waitForConsole(page, 'uart0', /^> $/m);
     // The run controls are reached by Tab and work with Enter / Space; F8 toggles pause anywhere.
     const focused = () => page.evaluate(() => document.activeElement?.textContent ?? '');
-    await page.locator('body').focus();
+    // After boot the keyboard is in the root console; from the top of the page the skip link comes first.
+    await expect(page.evaluate(() => document.activeElement?.classList.contains('xterm-helper-textarea'))).resolves.toBe(true);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Tab');
+    await expect(focused()).resolves.toBe('Skip to the consoles');
     await page.keyboard.press('Tab');
     await expect(focused()).resolves.toContain('Start');
     // The tool toggles come first: Enter opens the trace pane and closes it again.
@@ -227,7 +240,9 @@ describe.skipIf(!available)('web mode', () => {
     await expect.poll(() => page.getByTestId('machine-state').textContent()).toMatch(/Running|Idle/);
     await page.keyboard.press('Tab');
     await expect(focused()).resolves.toBe('Reset');
-    // On to the console's tools: Maximise toggles with Enter.
+    // Past Settings, on to the console's tools: Maximise toggles with Enter.
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).resolves.toBe('Settings');
     for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
     await expect(focused()).resolves.toBe('Maximise');
     await page.keyboard.press('Enter');
@@ -248,13 +263,13 @@ describe.skipIf(!available)('web mode', () => {
     await page.getByTestId('entry-ui/echo').waitFor();
   });
 
-  it('boots an image file opened through the file picker and refuses a lab file plainly', async () => {
+  it('boots an image file opened through the file picker and says plainly when a YAML file is not a lab', async () => {
     const page = await open();
     await page.getByTestId('file-input').setInputFiles('assets/guests/conformance/rv64m.elf');
     await waitForConsole(page, 'uart0', /rv64m: \d+ checks passed/);
     await page.getByRole('button', { name: '← Start' }).click();
     await page.getByTestId('file-input').setInputFiles({ name: 'demo.yaml', mimeType: 'text/yaml', buffer: Buffer.from('lab: 1\n') });
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('demo.yaml is a lab file');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('none of the files you opened is a lab file (a .yaml file with name: and root:); you opened demo.yaml');
   });
 
   it('serves the shell with a strict CSP and cross-origin isolation', async () => {

@@ -2,9 +2,11 @@
 // context isolation and a strict CSP; a native menu; the open dialog and recent files behind a narrow
 // IPC API (preload.ts); a single instance whose window keeps its size and place.
 import { readFile } from 'node:fs/promises';
-import { basename, extname, join, normalize, sep } from 'node:path';
+import { basename, dirname, extname, join, normalize, sep } from 'node:path';
 import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, type MenuItemConstructorOptions } from 'electron';
 import type { MenuCommand, OpenedFile } from '../renderer/src/bridge.ts';
+import { parseLab } from '../core/lab/lab-file.ts';
+import { resolvePath } from '../core/lab/prepare.ts';
 import { securityHeaders } from '../renderer/security.ts';
 import { Channels } from './channels.ts';
 import { RecentFiles } from './recent-files.ts';
@@ -126,7 +128,37 @@ async function readOpened(path: string): Promise<OpenedFile> {
   if (bytes.length > MAX_FILE_BYTES) throw new Error(`${basename(path)} is larger than 256 MiB`);
   recent.add(path);
   Menu.setApplicationMenu(buildMenu());
-  return { name: basename(path), path, bytes: new Uint8Array(bytes) };
+  const name = basename(path);
+  const opened: OpenedFile = { name, path, bytes: new Uint8Array(bytes) };
+  if (/\.ya?ml$/i.test(name)) opened.labFiles = await readLabFiles(path, name, bytes.toString('utf8'));
+  return opened;
+}
+
+/**
+ * The files a lab names, read from beside the lab file (the renderer cannot reach the disk). Keyed the
+ * way the renderer's lab preparation asks for them (relative to the lab's name). A file that cannot be
+ * read is left out: the renderer then reports it by name. A file that is not a valid lab gets none, and
+ * the renderer's parser says what is wrong with it.
+ */
+async function readLabFiles(path: string, name: string, text: string): Promise<{ path: string; bytes: Uint8Array }[]> {
+  let lab;
+  try {
+    lab = parseLab(text, name);
+  } catch {
+    return [];
+  }
+  const out: { path: string; bytes: Uint8Array }[] = [];
+  let total = 0;
+  for (const source of [lab.root.image, ...lab.files.map((f) => f.source)]) {
+    const onDisk = source.startsWith('/') ? source : join(dirname(path), source);
+    try {
+      const bytes = await readFile(onDisk);
+      total += bytes.length;
+      if (total > MAX_FILE_BYTES) break;
+      out.push({ path: resolvePath(name, source), bytes: new Uint8Array(bytes) });
+    } catch { /* missing: named by the renderer */ }
+  }
+  return out;
 }
 
 function registerIpc(): void {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { securityHeaders } from './security.ts';
 import { labsPlugin } from './vite-plugin-labs.ts';
+import { validatorsPlugin } from './vite-plugin-validators.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -15,7 +16,7 @@ export default defineConfig(({ command }) => ({
   clearScreen: false,
   logLevel: 'warn',
   oxc: { jsx: { runtime: 'automatic' } },
-  plugins: [labsPlugin(repo)],
+  plugins: [validatorsPlugin(), labsPlugin(repo)],
   build: {
     outDir: `${repo}/dist/renderer`,
     emptyOutDir: true,

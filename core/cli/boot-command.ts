@@ -6,7 +6,7 @@ import type { MachineConfig, WorkerCommand, WorkerEvent } from '../worker/protoc
 import { parseSize } from '../hypervisor/config/yaml.ts';
 
 export const BOOT_USAGE = `usage: jailhouse-lab boot IMAGE [options]
-  Boots IMAGE (an S-mode ELF, or a raw binary with --load-address) on the board and connects
+  Boots IMAGE (an S-mode ELF, or raw bytes with --raw ADDR) on the board and connects
   UART0 to this terminal. Exits with the guest's finisher status.
 options:
   --harts N               harts on the board (1..32, default ${Board.defaultHarts})
@@ -14,7 +14,8 @@ options:
   --deterministic         time follows executed instructions: identical output on every run
   --max-instructions N    give up (exit 3) if the guest has not finished after N instructions
   --trace                 print a log of exits and traps to stderr
-  --load-address ADDR     load a raw image at ADDR (default 0x80200000)
+  --raw ADDR              IMAGE is raw bytes: load them at ADDR (e.g. 0x80200000) and start there;
+                          without it an image that is not ELF is refused
   --initrd FILE           initial RAM disk (its range goes into the device tree)
   --append ARGS           kernel command line (/chosen/bootargs)
 exit status: the finisher's code (0 = pass); 2 bad usage or image; 3 instruction limit reached;
@@ -48,7 +49,7 @@ export async function runBootCommand(args: string[], term: Terminal, workerUrl: 
       args, allowPositionals: true, strict: true,
       options: {
         harts: { type: 'string' }, ram: { type: 'string' }, deterministic: { type: 'boolean' },
-        'max-instructions': { type: 'string' }, trace: { type: 'boolean' }, 'load-address': { type: 'string' },
+        'max-instructions': { type: 'string' }, trace: { type: 'boolean' }, raw: { type: 'string' }, 'load-address': { type: 'string' },
         initrd: { type: 'string' }, append: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     });
@@ -70,8 +71,11 @@ export async function runBootCommand(args: string[], term: Terminal, workerUrl: 
   if (!Number.isSafeInteger(maxInstructions) || maxInstructions < 0) {
     return fail(term, `--max-instructions: expected a non-negative integer, got "${values['max-instructions']}"`);
   }
-  const loadAddress = values['load-address'] === undefined ? undefined : Number(values['load-address']);
-  if (loadAddress !== undefined && !Number.isSafeInteger(loadAddress)) return fail(term, `--load-address: expected an address like 0x80200000, got "${values['load-address']}"`);
+  // --load-address is the option's old name.
+  const rawOption = values.raw !== undefined ? '--raw' : '--load-address';
+  const rawValue = values.raw ?? values['load-address'];
+  const loadAddress = rawValue === undefined ? undefined : Number(rawValue);
+  if (loadAddress !== undefined && (!Number.isSafeInteger(loadAddress) || loadAddress < 0)) return fail(term, `${rawOption}: expected an address like 0x80200000, got "${rawValue}"`);
 
   const image = positionals[0]!;
   let bytes: Uint8Array, initrd: Uint8Array | undefined;
@@ -82,6 +86,12 @@ export async function runBootCommand(args: string[], term: Terminal, workerUrl: 
     return fail(term, `${(error as NodeJS.ErrnoException).message}`);
   }
   if (bytes.length === 0) return fail(term, `${image}: the image is empty`);
+  const elf = bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+  if (!elf && loadAddress === undefined) {
+    const start = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    return fail(term, `${image}: not an ELF file (it starts with ${start}, not 7f 45 4c 46); to boot raw bytes, say where they go: --raw ADDR, e.g. --raw 0x${Board.kernelAddress.toString(16)}`);
+  }
+  if (elf && loadAddress !== undefined) return fail(term, `${image}: is an ELF file, which says where it loads; ${rawOption} is for raw images`);
 
   const config: MachineConfig = { harts, ramSize, deterministic: values.deterministic ?? false, maxInstructions, trace: values.trace ?? false };
   return runInWorker(workerUrl, { type: 'boot', config, boot: { bytes, loadAddress, initrd, bootargs: values.append } }, term, image);

@@ -6,10 +6,12 @@ import { prepareLab, type PreparedLab } from '../lab/prepare.ts';
 import type { LabReport } from '../lab/script.ts';
 import type { MachineConfig, WorkerCommand, WorkerEvent } from '../worker/protocol.ts';
 import type { Terminal } from './boot-command.ts';
+import { goalText, tutorialText } from './tutorial-text.ts';
 
 export const LAB_USAGE = `usage: jailhouse-lab run LAB.yaml [--trace]
        jailhouse-lab test LAB.yaml... [--repeat N] [--max-instructions N]
-  run   boots the lab, types its start-up commands, and connects you to the root console; the other
+  run   prints the lab's tutorial and goals, boots the lab, types its start-up commands, and connects
+        you to the root console (goals are ticked as you reach them); the other
         consoles (hypervisor, cells, extra UARTs) appear prefixed with their name. Ctrl-A x quits.
   test  runs each lab headless and deterministically, checks its expectations and prints a report;
         --repeat N runs each lab N times and fails unless every run printed the same bytes.
@@ -144,6 +146,7 @@ export async function runRunCommand(args: string[], term: Terminal, workerUrl: U
     term.stderr(`jailhouse-lab: ${(error as Error).message}\n`);
     return 2;
   }
+  term.stderr(tutorialText(lab.lab));
   term.stderr(`jailhouse-lab: ${lab.lab.title} (${lab.lab.board.harts} harts, ${lab.lab.board.ramSize >> 20} MiB). Ctrl-A x quits.\n`);
   const config: MachineConfig = { harts: lab.lab.board.harts, ramSize: lab.lab.board.ramSize, deterministic: false, maxInstructions: 0, trace: parsed.values.trace ?? false };
   const prefixer = new Prefixer(term);
@@ -155,8 +158,10 @@ export async function runRunCommand(args: string[], term: Terminal, workerUrl: U
     worker.on('message', (e: WorkerEvent) => {
       switch (e.type) {
         case 'output': return prefixer.write(e.stream, e.bytes);
+        case 'lab-goal':
+          return prefixer.note(`\x1b[1m✓ goal reached:\x1b[0m ${lab.lab.expect[e.index] ? goalText(lab.lab.expect[e.index]!) : e.description}`);
         case 'lab-report':
-          term.stderr(`\r\n\x1b[1mYou reached every goal of this lab:\x1b[0m\r\n${e.report.results.map((r) => `  ✓ ${r.description}\r\n`).join('')}`);
+          if (e.report.results.every((r) => r.passed)) prefixer.note('\x1b[1mYou reached every goal of this lab.\x1b[0m');
           return;
         case 'finished': return finish(e.kind === 'pass' ? 0 : e.code);
         case 'fault': term.stderr(`\njailhouse-lab: ${e.message}\n`); return finish(4);
@@ -181,6 +186,11 @@ class Prefixer {
   /** What the root console printed since its last newline. */
   private rootLine = '';
   constructor(private readonly term: Terminal) {}
+
+  /** A line of the lab's own (a goal reached) above the root console's unfinished line. */
+  note(text: string): void {
+    this.term.stderr(`\r\x1b[K${text}\r\n${this.rootLine}`);
+  }
 
   write(stream: string, bytes: Uint8Array): void {
     if (stream === 'uart0') {

@@ -397,6 +397,9 @@ export class Hypervisor implements FirmwareExtension {
     }
     this.printk('');
     this.printk(`Initializing Jailhouse hypervisor ${JAILHOUSE_VERSION} on CPU ${e.entered[0]}`);
+    // Jailhouse prints where its text starts (%p: 0x and 16 digits); here the image's physical address.
+    this.printk(`Code location: 0x${this.hvStart.toString(16).padStart(16, '0')}`);
+    this.printPoolUsage('after early setup');
     const contexts = irq.hart_to_context.map((c, h) => (c >= 0 ? c : h < machine.harts.length ? 2 * h + 1 : -1));
     this.vplic_ = new VirtualPlic(machine, contexts);
     this.vplic_.resetVirtual(machine.harts.map((h) => h.id));
@@ -427,8 +430,14 @@ export class Hypervisor implements FirmwareExtension {
     }
     this.active = true;
     this.unitHook('cellInit', root);
+    this.printPoolUsage('after late setup');
     this.printk('Activating hypervisor');
     return 0;
+  }
+
+  /** Jailhouse's paging_dump_stats: the pages of both pools in use, of all. */
+  private printPoolUsage(when: string): void {
+    this.printk(`Page pool usage ${when}: mem ${this.memPool_!.usedPages}/${this.memPool_!.pages}, remap ${this.remapPool_!.usedPages}/${this.remapPool_!.pages}`);
   }
 
   private countInterrupt(cpu: HartId, cause: number): void {

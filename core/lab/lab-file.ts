@@ -1,7 +1,7 @@
-import Ajv from 'ajv';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { CELL_STATE_NAMES } from '../hypervisor/abi.ts';
 import { parseSize } from '../hypervisor/config/yaml.ts';
+import { validatorFor } from '../schema/validators.ts';
 
 /**
  * A lab: a board, the root cell's OS and RAM disk, commands typed at start, and expectations, so one file
@@ -93,8 +93,6 @@ export const labSchema = {
   },
 } as const;
 
-let validate: ReturnType<Ajv['compile']> | undefined;
-
 /** Instruction counts: `50M` = 50 000 000, `2G` = 2 000 000 000, `1000`, `1_000_000`. */
 export function parseCount(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isSafeInteger(v) && v > 0 ? v : undefined;
@@ -116,13 +114,10 @@ export function parseLab(text: string, file: string): Lab {
   const data = doc.toJS() as Record<string, unknown> | null;
   if (data === null || typeof data !== 'object') throw new LabFileError(file, [{ path: '', message: 'expected a mapping with name, root, steps...' }]);
 
-  if (!validate) {
-    const A = ((Ajv as unknown as { default?: typeof Ajv }).default ?? Ajv) as typeof Ajv;
-    validate = new A({ allErrors: true, strict: false }).compile(labSchema);
-  }
+  const validate = validatorFor('lab', labSchema);
   if (!validate(data)) {
     const issues = (validate.errors ?? [])
-      .filter((e) => e.keyword !== 'oneOf' || (validate!.errors ?? []).length === 1)
+      .filter((e) => e.keyword !== 'oneOf' || (validate.errors ?? []).length === 1)
       .map((e) => {
         const path = e.instancePath.split('/').slice(1);
         const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';

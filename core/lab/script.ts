@@ -66,6 +66,8 @@ export class LabScript {
   private stepStart = 0;
   private expectStart = -1;
   private readonly results: (ExpectationResult | undefined)[];
+  /** Expectations whose success was already handed out by `newlyReached`. */
+  private readonly announced = new Set<number>();
   private failedStep: LabReport['failedStep'];
 
   /** The steps this mode types: setup, plus the walkthrough when testing. */
@@ -166,6 +168,18 @@ export class LabScript {
         : `${why}; state is ${machine.cellState(e.cell) ?? 'absent (no such cell)'}`;
       this.results[k] = { description: describeExpectation(e), passed: false, detail };
     });
+  }
+
+  /** Expectations met since the last call (goals ticked as the person reaches them). */
+  newlyReached(): { index: number; description: string }[] {
+    const out: { index: number; description: string }[] = [];
+    this.results.forEach((r, index) => {
+      if (r?.passed && !this.announced.has(index)) {
+        this.announced.add(index);
+        out.push({ index, description: r.description });
+      }
+    });
+    return out;
   }
 
   report(instructions: number): LabReport {

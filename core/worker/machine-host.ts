@@ -176,6 +176,9 @@ export class MachineHost {
       const step = lab.script.steps[lab.step];
       this.env.post({ type: 'lab-step', index: lab.step, total, description: step ? describeStep(step) : 'all steps done' });
     }
+    const reached = lab.script.newlyReached();
+    if (reached.length > 0) this.flush(); // the output that met the goal comes first
+    for (const goal of reached) this.env.post({ type: 'lab-goal', ...goal });
     if (lab.script.finished && !lab.reported) {
       lab.reported = true;
       this.flush();

@@ -84,5 +84,7 @@ export type WorkerEvent =
   | { type: 'lab-step'; index: number; total: number; description: string }
   /** Every expectation of the lab was decided (or a step failed). */
   | { type: 'lab-report'; report: LabReport }
+  /** A lab's expectation was met (interactive labs: a goal the person reached), before the report. */
+  | { type: 'lab-goal'; index: number; description: string }
   /** Bad input (image, configuration) or an internal error; the message names the thing and the reason. */
   | { type: 'error'; message: string };

@@ -29,8 +29,9 @@ export interface PageProblems {
 }
 
 /** Opens a fresh page on the app, collecting page errors and CSP violations. */
-export async function openApp(browser: Browser, url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<{ page: Page; problems: PageProblems }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
+export async function openApp(browser: Browser, url: string, colorScheme: 'light' | 'dark' = 'light',
+  viewport = { width: 1280, height: 800 }): Promise<{ page: Page; problems: PageProblems }> {
+  const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   const problems: PageProblems = { errors: [], csp: [] };
   page.on('pageerror', (error) => problems.errors.push(error.message));

@@ -234,6 +234,37 @@ int sleep_ticks(unsigned long ticks)
 	return con_interrupted();
 }
 
+int con_getc_within(unsigned long ticks)
+{
+	unsigned long deadline = read_time() + ticks;
+	for (;;) {
+		csr_clear(sstatus, SSTATUS_SIE);
+		if (!board.plic_base)
+			uart_receive();
+		if (key_ready()) {
+			int c = rx_ring[rx_tail % RX_SIZE];
+			rx_tail++;
+			*uart(UART_IER) = IER_RDA;
+			csr_set(sstatus, SSTATUS_SIE);
+			return c;
+		}
+		csr_set(sstatus, SSTATUS_SIE);
+		if (read_time() >= deadline || interrupted)
+			return -1;
+		jobs_poll();
+		unsigned long wake = jobs_next_wake();
+		sleep_deadline = wake < deadline ? wake : deadline;
+		csr_set(sie, SIE_STIE);
+		sbi_set_timer(sleep_deadline);
+		csr_clear(sstatus, SSTATUS_SIE);
+		if (!key_ready() && !sleep_over())
+			asm volatile("wfi");         /* the UART's, a job's or the timer's interrupt ends it */
+		csr_set(sstatus, SSTATUS_SIE);
+		sbi_set_timer(~0UL);
+		csr_clear(sie, SIE_STIE);
+	}
+}
+
 static void raw_putc(char c)
 {
 	while (!(*uart(UART_LSR) & LSR_THRE))

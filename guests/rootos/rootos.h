@@ -39,6 +39,7 @@ void con_set_busy(int busy);
 int con_interrupted(void);                    /* Ctrl-C was typed while busy (cleared by con_set_busy) */
 /* Waits `ticks` of the time CSR in WFI; returns early (nonzero) on Ctrl-C. */
 int sleep_ticks(unsigned long ticks);
+int con_getc_within(unsigned long ticks);    /* a byte typed within ticks, or -1 (time up, or Ctrl-C while busy) */
 /* Other PLIC sources on the boot hart's context: `fn(src, ctx)` runs in the trap handler for each claim
  * of `src` (and the source is enabled); irq_unregister disables it again.  0, or -1 when the table is
  * full or `src` is taken. */

@@ -2,10 +2,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { bridge, type MenuCommand } from './bridge.ts';
 import type { CatalogEntry } from './catalog.ts';
+import { isYaml, openLabFiles, type PickedFile } from './lab-files.ts';
 import { MachineView } from './machine-view.tsx';
 import { Session, type BootSpec } from './session.ts';
 import { StartScreen } from './start-screen.tsx';
-import { usePrefersDark } from './theme.ts';
+import { SettingsStore, useSettings } from './settings.ts';
+import { useDarkTheme } from './theme.ts';
 
 /** Harts for a file the user opened (the catalog knows its own entries' needs). */
 const OPENED_FILE_HARTS = 4;
@@ -18,7 +20,8 @@ async function fetchBytes(url: string | undefined, what: string): Promise<Uint8A
 }
 
 export function App() {
-  const dark = usePrefersDark();
+  const [settings] = useState(() => new SettingsStore(typeof localStorage === 'undefined' ? undefined : localStorage));
+  const dark = useDarkTheme(useSettings(settings).theme);
   const [session, setSession] = useState<Session | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [openRequests, setOpenRequests] = useState(0);
@@ -67,14 +70,20 @@ export function App() {
     }
   }
 
-  function openFile(file: { name: string; bytes: Uint8Array }): void {
-    if (/\.ya?ml$/i.test(file.name)) {
-      // TODO(labs from disk): needs the lab's neighbouring files (Electron main can read them) and a
-      // lab-file validator that does not generate code (the CSP forbids eval); see docs/app.md.
-      setError(`${file.name} is a lab file; opening labs from disk is not supported yet. The example labs are on the start screen; open an ELF image here.`);
-      return;
+  async function openFiles(files: PickedFile[]): Promise<void> {
+    const named = files.map((f) => f.path).join(', ');
+    try {
+      if (files.some((f) => isYaml(f.path))) {
+        const [{ prepared, lab, ramDisk }, { labControls }] = await Promise.all([openLabFiles(files), import('./lab-controls.ts')]);
+        boot({ kind: 'lab', title: lab.title, prepared, controls: labControls(lab, ramDisk) });
+      } else if (files.length === 1) {
+        boot({ kind: 'image', title: files[0]!.path, bytes: files[0]!.bytes, harts: OPENED_FILE_HARTS });
+      } else {
+        setError(`Could not open ${named}: several files but no lab file among them. Open one image, or a lab file with the files it names.`);
+      }
+    } catch (e) {
+      setError(`Could not open the lab: ${e instanceof Error ? e.message : String(e)}`);
     }
-    boot({ kind: 'image', title: file.name, bytes: file.bytes, harts: OPENED_FILE_HARTS });
   }
 
   // Native menu (Electron) and keyboard shortcuts (both modes).
@@ -110,8 +119,8 @@ export function App() {
   return (
     <div className={`app ${dark ? 'dark' : 'light'}`}>
       {session
-        ? <MachineView key={session.id} session={session} dark={dark} onHome={home} />
-        : <StartScreen onOpenEntry={(e) => void openEntry(e)} onOpenFile={openFile} error={error} openRequests={openRequests} />}
+        ? <MachineView key={session.id} session={session} dark={dark} settings={settings} onHome={home} />
+        : <StartScreen onOpenEntry={(e) => void openEntry(e)} onOpenFiles={(files) => void openFiles(files)} error={error} openRequests={openRequests} settings={settings} />}
     </div>
   );
 }

@@ -6,6 +6,8 @@ export interface OpenedFile {
   name: string;
   path: string;
   bytes: Uint8Array;
+  /** For a lab file: the files it names that could be read from beside it, keyed as the lab names them (relative to `name`). */
+  labFiles?: { path: string; bytes: Uint8Array }[];
 }
 
 export interface RecentFile {

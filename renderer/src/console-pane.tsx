@@ -9,6 +9,7 @@ import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { registerTerminal, setRenderer } from './debug-hooks.ts';
 import type { Session } from './session.ts';
+import { Icon, type IconName } from './icons.tsx';
 import { describeStream } from './streams.ts';
 import { DARK, LIGHT } from './theme.ts';
 
@@ -27,6 +28,8 @@ export interface ConsolePaneProps {
   rowSpan?: number;
   /** The cell that owns this UART right now (shown in the header). */
   owner?: string;
+  /** Take the keyboard when the terminal opens (the root console after boot). */
+  autoFocus?: boolean;
 }
 
 const SEARCH_DECORATIONS = {
@@ -35,7 +38,7 @@ const SEARCH_DECORATIONS = {
 };
 
 export function ConsolePane(props: ConsolePaneProps) {
-  const { session, stream, resets, dark, maximised, onToggleMaximise, writable, hidden, rowSpan = 1, owner } = props;
+  const { session, stream, resets, dark, maximised, onToggleMaximise, writable, hidden, rowSpan = 1, owner, autoFocus = false } = props;
   const host = useRef<HTMLDivElement>(null);
   const term = useRef<Terminal | undefined>(undefined);
   const search = useRef<SearchAddon | undefined>(undefined);
@@ -43,6 +46,7 @@ export function ConsolePane(props: ConsolePaneProps) {
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<{ index: number; count: number } | undefined>();
   const [notice, setNotice] = useState('');
+  const [focused, setFocused] = useState(false);
   const searchInput = useRef<HTMLInputElement>(null);
   const info = describeStream(stream);
 
@@ -90,15 +94,22 @@ export function ConsolePane(props: ConsolePaneProps) {
     const observer = new ResizeObserver(refit);
     observer.observe(element);
     refit();
+    // The hint that says how to leave shows while the terminal has the keyboard.
+    const textarea = terminal.textarea;
+    const onFocus = () => setFocused(true), onBlur = () => setFocused(false);
+    textarea?.addEventListener('focus', onFocus);
+    textarea?.addEventListener('blur', onBlur);
+    if (autoFocus) terminal.focus();
 
     const detach = session.queue(stream).attach((data, done) => terminal.write(data, done));
     const input = terminal.onData((data) => session.input(stream, data));
     // Ctrl+Shift+F searches, Ctrl+Shift+C copies; Shift+Tab leaves the terminal (back to the pane's
-    // tools) and the app's shortcuts (F8, Ctrl+Shift+R) reach the app; everything else, Tab included,
-    // goes to the guest. Returning false lets the browser (and the app's listeners) have the key.
+    // tools), F6 / Shift+F6 move to the next / previous area, and the app's shortcuts (F8, Ctrl+Shift+R)
+    // reach the app; everything else, Tab included, goes to the guest. Returning false lets the browser
+    // (and the app's listeners) have the key.
     terminal.attachCustomKeyEventHandler((event) => {
       if (event.key === 'Tab' && event.shiftKey && !event.ctrlKey && !event.altKey) return false;
-      if (event.key === 'F8') return false;
+      if (event.key === 'F8' || event.key === 'F6') return false;
       if (event.type !== 'keydown' || !event.ctrlKey || !event.shiftKey) return true;
       if (event.code === 'KeyR') return false;
       if (event.code === 'KeyF') { setSearchOpen(true); event.preventDefault(); return false; }
@@ -106,6 +117,8 @@ export function ConsolePane(props: ConsolePaneProps) {
       return true;
     });
     return () => {
+      textarea?.removeEventListener('focus', onFocus);
+      textarea?.removeEventListener('blur', onBlur);
       detach();
       input.dispose();
       results.dispose();
@@ -178,12 +191,12 @@ export function ConsolePane(props: ConsolePaneProps) {
         {!writable && <span className="pane-readonly" title="This console takes no input: a cell's virtual console and the hypervisor console are output-only (type into the cell's UART, if it has one)">output only</span>}
         <span className="pane-notice" role="status">{notice}</span>
         <div className="pane-tools" role="toolbar" aria-label={`${info.title} console tools`}>
-          <button type="button" onClick={() => (searchOpen ? closeSearch() : setSearchOpen(true))}
-            aria-pressed={searchOpen} title="Search (Ctrl+Shift+F)">Search</button>
-          <button type="button" onClick={() => void copy()} title="Copy the selection, or the whole console (Ctrl+Shift+C)">Copy</button>
-          <button type="button" onClick={() => term.current?.clear()} title="Clear the scrollback">Clear</button>
-          <button type="button" onClick={onToggleMaximise} aria-pressed={maximised}
-            title={maximised ? 'Show all consoles' : 'Maximise this console'}>{maximised ? 'Restore' : 'Maximise'}</button>
+          <ToolButton icon="search" label="Search" title="Search (Ctrl+Shift+F)" pressed={searchOpen}
+            onClick={() => (searchOpen ? closeSearch() : setSearchOpen(true))} />
+          <ToolButton icon="copy" label="Copy" title="Copy the selection, or the whole console (Ctrl+Shift+C)" onClick={() => void copy()} />
+          <ToolButton icon="clear" label="Clear" title="Clear the scrollback" onClick={() => term.current?.clear()} />
+          <ToolButton icon={maximised ? 'restore' : 'maximise'} label={maximised ? 'Restore' : 'Maximise'} pressed={maximised}
+            title={maximised ? 'Show all consoles' : 'Maximise this console'} onClick={onToggleMaximise} />
         </div>
       </header>
       {searchOpen && (
@@ -199,7 +212,21 @@ export function ConsolePane(props: ConsolePaneProps) {
         </div>
       )}
       <div className="pane-terminal" ref={host} onClick={() => term.current?.focus()} />
+      {focused && (
+        <p className="pane-keys" data-testid="terminal-keys">
+          {writable ? 'Keys go to the guest. ' : ''}<kbd>Shift+Tab</kbd> leaves · <kbd>F6</kbd> next area
+        </p>
+      )}
     </section>
+  );
+}
+
+/** A pane tool: icon and word; in a narrow pane only the icon shows (the word stays its name and tooltip). */
+function ToolButton({ icon, label, title, pressed, onClick }: { icon: IconName; label: string; title: string; pressed?: boolean; onClick(): void }) {
+  return (
+    <button type="button" onClick={onClick} aria-pressed={pressed} aria-label={label} title={title}>
+      <Icon name={icon} /><span className="label">{label}</span>
+    </button>
   );
 }
 

@@ -13,6 +13,8 @@ export interface LabDebug {
   renderer(stream: string): 'webgl' | 'dom' | undefined;
   /** Bytes of a stream received from the machine and written (parsed) into the terminal. */
   bytes(stream: string): { received: number; written: number; pending: number };
+  /** The terminal's size in character cells. */
+  size(stream: string): { rows: number; cols: number } | undefined;
 }
 
 /** The byte counters of a stream's queue. */
@@ -64,6 +66,10 @@ const debug: LabDebug = {
   tail: (stream, n) => lines(stream, n),
   streams: () => [...terminals.keys()],
   renderer: (stream) => renderers.get(stream),
+  size: (stream) => {
+    const term = terminals.get(stream);
+    return term ? { rows: term.rows, cols: term.cols } : undefined;
+  },
   bytes: (stream) => {
     const c = counters.get(stream);
     return { received: c?.received ?? 0, written: c?.written ?? 0, pending: c?.pending ?? 0 };

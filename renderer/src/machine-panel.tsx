@@ -59,7 +59,7 @@ export function MachinePanel({ machine, rates, controls, ramBase, ramSize, ready
   );
 
   return (
-    <section className="machine-panel" aria-label="Cells">
+    <section className="machine-panel" aria-label="Cells" data-region="cells" tabIndex={-1}>
       <div className="panel-row">
         <h2>Cells</h2>
         <span className="hv-state" data-testid="hypervisor-state">{enabled ? 'hypervisor enabled' : 'hypervisor disabled'}</span>
@@ -68,12 +68,12 @@ export function MachinePanel({ machine, rates, controls, ramBase, ramSize, ready
           : button('Enable', commands.enable(controls.sysconfig)))}
       </div>
       <ul className="cells" data-testid="cell-list">
-        {root && <CellRow cell={root} colour={cellColour(machine, root.name)} rates={rates[root.name]} links={machine?.links ?? []} />}
+        {root && <CellRow cell={root} colour={cellColour(machine, root.name)} rates={liveRates(machine, root, rates)} links={machine?.links ?? []} />}
         {others.map((cell) => {
           const lab = controls.cells.find((c) => c.name === cell.name);
           const shutDown = cell.state === 'shut down';
           return (
-            <CellRow key={cell.name} cell={cell} colour={cellColour(machine, cell.name)} rates={rates[cell.name]} links={machine?.links ?? []}>
+            <CellRow key={cell.name} cell={cell} colour={cellColour(machine, cell.name)} rates={liveRates(machine, cell, rates)} links={machine?.links ?? []}>
               {lab?.inmate && button('Load', commands.load(lab), shutDown)}
               {button('Start', commands.start(cell.name), shutDown)}
               {button('Shutdown', commands.shutdown(cell.name), !shutDown)}
@@ -101,6 +101,20 @@ export function MachinePanel({ machine, rates, controls, ramBase, ramSize, ready
       {enabled && machine && <DeviceList machine={machine} />}
     </section>
   );
+}
+
+/**
+ * A cell's exit rates; zero when none of its CPUs runs (all parked or stopped: nothing can exit, even if
+ * the last two snapshots straddled the moment it stopped).
+ */
+function liveRates(machine: MachineSnapshot | undefined, cell: CellSnapshot, rates: Record<string, number[]>): number[] | undefined {
+  const own = rates[cell.name];
+  if (!own || !machine) return own;
+  const halted = cell.cpus.length > 0 && cell.cpus.every((cpu) => {
+    const state = machine.harts[cpu]?.state;
+    return state === 'parked' || state === 'stopped';
+  });
+  return halted ? own.map(() => 0) : own;
 }
 
 function CellRow({ cell, colour, rates, links, children }: { cell: CellSnapshot; colour: string | undefined; rates: number[] | undefined; links: LinkSnapshot[]; children?: ReactNode }) {

@@ -1,6 +1,6 @@
 // The machine view: run controls, the hart strip, one console pane per stream (tiled, one can be
 // maximised) and the status bar. Everything shown comes from the session's snapshot.
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { ConsolePane } from './console-pane.tsx';
 import type { Ending, HartView, Session, SessionSnapshot } from './session.ts';
 import { uartOf } from './session.ts';
@@ -9,14 +9,20 @@ import { Board } from '../../core/machine/board.ts';
 import { MachinePanel, cellColour } from './machine-panel.tsx';
 import type { MachineSnapshot } from '../../core/worker/machine-snapshot.ts';
 import { MemoryInspector, TracePane } from './tools.tsx';
+import { Icon } from './icons.tsx';
+import { describeTrouble, troubleOf, type Trouble } from './machine-trouble.ts';
+import { nextRegion, focusRegion } from './regions.ts';
+import { SettingsButton } from './settings-dialog.tsx';
+import type { SettingsStore } from './settings.ts';
 
 export interface MachineViewProps {
   session: Session;
   dark: boolean;
+  settings: SettingsStore;
   onHome(): void;
 }
 
-export function MachineView({ session, dark, onHome }: MachineViewProps) {
+export function MachineView({ session, dark, settings, onHome }: MachineViewProps) {
   const snapshot = useSyncExternalStore(session.subscribe, session.getSnapshot);
   const [maximised, setMaximised] = useState<string | undefined>();
   const lab = session.spec.kind === 'lab' ? session.spec.prepared.lab : undefined;
@@ -27,6 +33,21 @@ export function MachineView({ session, dark, onHome }: MachineViewProps) {
   const labReady = lab !== undefined && (lab.steps.length === 0 || (snapshot.labStep !== undefined && snapshot.labStep.index >= snapshot.labStep.total));
   const paused = snapshot.state === 'paused';
   const ended = snapshot.state === 'ended';
+  const trouble = troubleOf(snapshot, lab !== undefined);
+  const root = useRef<HTMLDivElement>(null);
+
+  // F6 / Shift+F6: the next / previous area (toolbar, consoles, cells, tutorial, status bar), from
+  // anywhere, a terminal included (its key handler lets F6 through).
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'F6' || event.ctrlKey || event.altKey || !root.current) return;
+      event.preventDefault();
+      const target = nextRegion(root.current, document.activeElement, event.shiftKey ? -1 : 1);
+      if (target) focusRegion(target);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   useEffect(() => {
     if (maximised && !snapshot.streams.includes(maximised)) setMaximised(undefined);
@@ -38,37 +59,48 @@ export function MachineView({ session, dark, onHome }: MachineViewProps) {
   const rows = Math.ceil(count / columns);
   const firstSpan = maximised ? 1 : 1 + (columns * rows - count);
   return (
-    <div className="machine">
-      <header className="toolbar" role="toolbar" aria-label="Machine controls">
-        <button type="button" className="ghost" onClick={onHome} title="Back to the start screen">← Start</button>
-        <h1 className="machine-title">{snapshot.title}</h1>
+    <div className="machine" ref={root}>
+      <nav className="skip-links" aria-label="Skip links">
+        <a href="#consoles" onClick={(e) => { e.preventDefault(); focusRegion(root.current!.querySelector('#consoles')!); }}>Skip to the consoles</a>
+        {lab && tutorialOpen && <a href="#tutorial" onClick={(e) => { e.preventDefault(); focusRegion(root.current!.querySelector('#tutorial-text')!); }}>Skip to the tutorial</a>}
+      </nav>
+      <header className="toolbar" role="toolbar" aria-label="Machine controls" data-region="toolbar" tabIndex={-1}>
+        <button type="button" className="ghost" onClick={onHome} title="Back to the start screen (Ctrl+Shift+H in the desktop app)" aria-label="← Start">
+          <Icon name="back" /><span className="label">Start</span>
+        </button>
+        <h1 className="machine-title" title={snapshot.title}>{snapshot.title}</h1>
         <div className="run-controls">
           {lab && (
             <button type="button" onClick={() => setTutorialOpen(!tutorialOpen)} aria-pressed={tutorialOpen}
-              aria-controls="tutorial">Lab panel</button>
+              aria-controls="tutorial" aria-label="Lab panel" title="Show or hide the cells and the tutorial"><Icon name="panel" /><span className="label">Lab panel</span></button>
           )}
           <button type="button" onClick={() => setTraceOpen(!traceOpen)} aria-pressed={traceOpen} aria-controls="tool-dock"
-            data-testid="toggle-trace" title="Show the exit trace (recorded while shown)">Trace</button>
+            data-testid="toggle-trace" aria-label="Trace" title="Show the exit trace (recorded while shown)"><Icon name="trace" /><span className="label">Trace</span></button>
           <button type="button" onClick={() => setMemoryOpen(!memoryOpen)} aria-pressed={memoryOpen} aria-controls="tool-dock"
-            data-testid="toggle-memory" title="Inspect physical memory">Memory</button>
+            data-testid="toggle-memory" aria-label="Memory" title="Inspect physical memory"><Icon name="memory" /><span className="label">Memory</span></button>
           <button type="button" onClick={() => (paused ? session.resume() : session.pause())} disabled={ended}
-            aria-pressed={paused} aria-keyshortcuts="F8" className="primary" data-testid="pause-resume">
-            {paused ? 'Resume' : 'Pause'}
+            aria-pressed={paused} aria-keyshortcuts="F8" className="primary" data-testid="pause-resume"
+            aria-label={paused ? 'Resume' : 'Pause'} title={`${paused ? 'Resume' : 'Pause'} the machine (F8)`}>
+            <Icon name={paused ? 'play' : 'pause'} /><span className="label">{paused ? 'Resume' : 'Pause'}</span>
           </button>
-          <button type="button" onClick={() => session.reset()} aria-keyshortcuts="Control+Shift+R" data-testid="reset">Reset</button>
+          <button type="button" onClick={() => session.reset()} aria-keyshortcuts="Control+Shift+R" data-testid="reset"
+            aria-label="Reset" title="Power-cycle the machine and boot it again (Ctrl+Shift+R)"><Icon name="reset" /><span className="label">Reset</span></button>
+          <SettingsButton store={settings} compact />
         </div>
       </header>
       <HartStrip harts={snapshot.harts} live={snapshot.hartsLive} machine={snapshot.machine} />
       <div className={`machine-body${lab && tutorialOpen ? ' with-tutorial' : ''}`}>
       <div className={`work${traceOpen || memoryOpen ? ' with-dock' : ''}`}>
-      <main className="panes" style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }} aria-label="Consoles">
+      {trouble && !(lab && tutorialOpen) && <TroubleNotice trouble={trouble} onReset={() => session.reset()} />}
+      <main id="consoles" className="panes" style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }} aria-label="Consoles"
+        data-region="consoles" tabIndex={-1}>
         {snapshot.streams.map((stream, index) => (
           <ConsolePane key={stream} rowSpan={index === 0 ? firstSpan : 1} session={session} stream={stream} resets={snapshot.resets} dark={dark}
             maximised={maximised === stream}
             onToggleMaximise={() => setMaximised(maximised === stream ? undefined : stream)}
             writable={uartOf(stream) !== undefined}
             owner={uartOwner(snapshot.machine, stream)}
-            hidden={maximised !== undefined && maximised !== stream} />
+            hidden={maximised !== undefined && maximised !== stream} autoFocus={stream === 'uart0'} />
         ))}
       </main>
       {(traceOpen || memoryOpen) && (
@@ -80,14 +112,15 @@ export function MachineView({ session, dark, onHome }: MachineViewProps) {
       </div>
       {lab && tutorialOpen && session.spec.kind === 'lab' && (
         <div id="tutorial" className="tutorial-column">
-          <MachinePanel machine={snapshot.machine} rates={snapshot.cellRates} controls={session.spec.controls}
-            ramBase={Board.ram.base} ramSize={lab.board.ramSize} ready={labReady && !ended && !paused} onType={type} />
-          <Tutorial lab={lab} step={snapshot.labStep} report={snapshot.labReport} ready={labReady && !ended && !paused}
-            onType={type} />
+          {trouble && <TroubleNotice trouble={trouble} onReset={() => session.reset()} />}
+          <MachinePanel machine={snapshot.machine} rates={ended || paused ? {} : snapshot.cellRates} controls={session.spec.controls}
+            ramBase={Board.ram.base} ramSize={lab.board.ramSize} ready={labReady && !ended && !paused && !rootConsoleDead(trouble)} onType={type} />
+          <Tutorial lab={lab} step={snapshot.labStep} report={snapshot.labReport} goals={snapshot.labGoals} ready={labReady && !ended && !paused && !rootConsoleDead(trouble)}
+            onType={type} status={tutorialStatus(labReady, snapshot, trouble)} />
         </div>
       )}
       </div>
-      <StatusBar snapshot={snapshot} />
+      <StatusBar snapshot={snapshot} trouble={trouble} onReset={() => session.reset()} />
     </div>
   );
 }
@@ -101,8 +134,13 @@ function uartOwner(machine: MachineSnapshot | undefined, stream: string): string
   return owners.length === 1 ? owners[0] : undefined;
 }
 
+/** Short words, so a chip keeps its cell's name whole beside them at 1280 px; the tooltip says more. */
 const HART_LABEL: Record<HartView['state'], string> = {
-  running: 'running', idle: 'idle (WFI)', parked: 'parked', stopped: 'stopped', paused: 'paused', unknown: 'starting',
+  running: 'running', idle: 'idle', parked: 'parked', stopped: 'stopped', paused: 'paused', unknown: 'starting',
+};
+const HART_DETAIL: Record<HartView['state'], string> = {
+  running: 'running', idle: 'idle (waiting for an interrupt, WFI)', parked: 'parked by the hypervisor', stopped: 'stopped',
+  paused: 'paused', unknown: 'starting',
 };
 
 function HartStrip({ harts, live, machine }: { harts: readonly HartView[]; live: boolean; machine: MachineSnapshot | undefined }) {
@@ -113,7 +151,7 @@ function HartStrip({ harts, live, machine }: { harts: readonly HartView[]; live:
         return (
           <li key={hart.id} className={`hart hart-${hart.state}`} data-testid={`hart-${hart.id}`}
             style={colour ? { borderLeftColor: colour, borderLeftWidth: 4 } : undefined}
-            title={`hart ${hart.id}: ${HART_LABEL[hart.state]}${hart.cell ? `, cell ${hart.cell}` : ''}`}>
+            title={`hart ${hart.id}: ${HART_DETAIL[hart.state]}${hart.cell ? `, cell ${hart.cell}` : ''}`}>
             <span className="hart-id">hart {hart.id}</span>
             <span className="hart-state">{HART_LABEL[hart.state]}</span>
             {hart.cell && <span className="hart-cell">{hart.cell}</span>}
@@ -124,9 +162,36 @@ function HartStrip({ harts, live, machine }: { harts: readonly HartView[]; live:
   );
 }
 
-function StatusBar({ snapshot }: { snapshot: SessionSnapshot }) {
+/** The root console cannot take commands: typing into it (Type buttons, lifecycle buttons) would be lost. */
+function rootConsoleDead(trouble: Trouble | undefined): boolean {
+  return trouble?.kind === 'root-parked' && trouble.cpus.includes(0);
+}
+
+/** The tutorial's one-line status; it never says "setting up" while nothing runs. */
+function tutorialStatus(labReady: boolean, snapshot: SessionSnapshot, trouble: Trouble | undefined): string {
+  if (trouble) return `${describeTrouble(trouble).short}. Reset to start again.`;
+  const step = snapshot.labStep;
+  if (snapshot.state === 'paused') {
+    return labReady ? 'Paused: resume (F8) to use the root console.' : `Paused while setting up${step ? ` (${step.description})` : ''}: resume (F8) to go on.`;
+  }
+  if (labReady) return 'Ready: the root console is yours.';
+  return step ? `Setting up: ${step.description}…` : 'Booting the root OS…';
+}
+
+function TroubleNotice({ trouble, onReset }: { trouble: Trouble; onReset(): void }) {
+  const text = describeTrouble(trouble);
   return (
-    <footer className="statusbar" aria-label="Machine status">
+    <section className="trouble" role="alert" aria-labelledby="trouble-title" data-testid="trouble">
+      <h2 id="trouble-title">{text.title}</h2>
+      <p>{text.detail}</p>
+      <button type="button" className="primary" onClick={onReset} data-testid="trouble-reset">Reset the machine</button>
+    </section>
+  );
+}
+
+function StatusBar({ snapshot, trouble, onReset }: { snapshot: SessionSnapshot; trouble: Trouble | undefined; onReset(): void }) {
+  return (
+    <footer className="statusbar" aria-label="Machine status" data-region="status" tabIndex={-1}>
       <span className={`state state-${snapshot.state}`} data-testid="machine-state">{stateLabel(snapshot)}</span>
       <span className="metric" title="guest instructions per second, millions">
         <span className="metric-value" data-testid="mips">{(snapshot.state === 'running' ? snapshot.mips : 0).toFixed(1)}</span> MIPS
@@ -137,7 +202,11 @@ function StatusBar({ snapshot }: { snapshot: SessionSnapshot }) {
       <span className="metric" title="instructions retired by all harts">
         <span className="metric-value">{formatCount(snapshot.instructions)}</span> instructions
       </span>
-      <span className="ending" role="status" aria-live="polite" data-testid="ending">{endingLabel(snapshot.ending)}</span>
+      <span className="ending" role="status" aria-live="polite" data-testid="ending">
+        {trouble?.kind === 'root-parked' ? <span className="trouble-status">{describeTrouble(trouble).short}</span> : endingLabel(snapshot.ending)}
+      </span>
+      {trouble && <button type="button" onClick={onReset} data-testid="status-reset">Reset</button>}
+      <span className="keys-hint"><kbd>F6</kbd> next area · <kbd>F8</kbd> pause</span>
     </footer>
   );
 }

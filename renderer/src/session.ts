@@ -50,6 +50,8 @@ export interface SessionSnapshot {
   /** Labs: the setup step the lab script is at, and its report once every goal is decided. */
   labStep: { index: number; total: number; description: string } | undefined;
   labReport: LabReport | undefined;
+  /** Labs: the indexes of the goals reached so far. */
+  labGoals: readonly number[];
 }
 
 export const RAM_SIZE = 256 * 1024 * 1024;
@@ -124,6 +126,7 @@ export class Session {
       resets,
       labStep: undefined,
       labReport: undefined,
+      labGoals: [],
     };
   }
 
@@ -154,7 +157,9 @@ export class Session {
     this.userPaused = false;
     this.lastMachine = undefined;
     for (const queue of this.queues.values()) queue.clear();
-    this.snapshot = { ...this.initial(this.snapshot.resets + 1), streams: this.snapshot.streams };
+    // Panes come back as their streams speak again: a cell's console from before the reset would
+    // otherwise stay as an empty pane.
+    this.snapshot = this.initial(this.snapshot.resets + 1);
     this.clearTrace();
     this.emit();
     if (this.workerFailed || !this.worker) {
@@ -294,6 +299,9 @@ export class Session {
         return;
       case 'lab-report':
         this.update({ labReport: event.report });
+        return;
+      case 'lab-goal':
+        this.update({ labGoals: [...this.snapshot.labGoals, event.index] });
         return;
       case 'finished':
         return this.end({ kind: event.kind, code: event.code, instructions: event.instructions });

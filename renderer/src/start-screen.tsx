@@ -1,21 +1,30 @@
-// The start screen: the bundled examples by group, and "open a file" (a dialog in Electron, a file input
-// in the browser). Booting an entry fetches its bytes and hands them to the App.
-import { useEffect, useRef, useState } from 'react';
+// The start screen: the bundled examples by group, and "open files" (a dialog in Electron, a file input
+// in the browser; a lab folder; files or folders dropped on the window). Booting an entry fetches its
+// bytes and hands them to the App.
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { bridge, type OpenedFile, type RecentFile } from './bridge.ts';
 import { GROUPS, entriesOf, type CatalogEntry, type CatalogGroup } from './catalog.ts';
+import { Icon } from './icons.tsx';
+import { droppedFiles, pickedFiles, type PickedFile } from './lab-files.ts';
+import { SettingsButton } from './settings-dialog.tsx';
+import type { SettingsStore } from './settings.ts';
 
 export interface StartScreenProps {
   onOpenEntry(entry: CatalogEntry): void;
-  onOpenFile(file: { name: string; bytes: Uint8Array }): void;
+  /** An image, or a lab file with the files it names. */
+  onOpenFiles(files: PickedFile[]): void;
   error: string | undefined;
   /** Bumped by the native menu's File > Open. */
   openRequests: number;
+  settings: SettingsStore;
 }
 
 const GROUP_ORDER: CatalogGroup[] = ['labs', 'interactive', 'conformance', 'bench'];
 
-export function StartScreen({ onOpenEntry, onOpenFile, error, openRequests }: StartScreenProps) {
+export function StartScreen({ onOpenEntry, onOpenFiles, error, openRequests, settings }: StartScreenProps) {
   const fileInput = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
   const [recent, setRecent] = useState<RecentFile[]>([]);
   const native = bridge();
 
@@ -37,32 +46,53 @@ export function StartScreen({ onOpenEntry, onOpenFile, error, openRequests }: St
     }
   }
 
-  function opened(file: OpenedFile | { name: string; bytes: Uint8Array }): void {
-    onOpenFile({ name: file.name, bytes: file.bytes });
+  function opened(file: OpenedFile): void {
+    onOpenFiles([{ path: file.name, bytes: file.bytes }, ...(file.labFiles ?? [])]);
   }
 
-  async function onFileChosen(files: FileList | null): Promise<void> {
-    const file = files?.[0];
-    if (!file) return;
-    opened({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
-    if (fileInput.current) fileInput.current.value = '';
+  async function onFilesChosen(input: HTMLInputElement | null): Promise<void> {
+    if (!input?.files || input.files.length === 0) return;
+    onOpenFiles(await pickedFiles(input.files));
+    input.value = '';
+  }
+
+  function onDragOver(event: DragEvent): void {
+    if (!event.dataTransfer.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    setDragging(true);
+  }
+
+  async function onDrop(event: DragEvent): Promise<void> {
+    event.preventDefault();
+    setDragging(false);
+    const files = await droppedFiles(event.dataTransfer);
+    if (files.length > 0) onOpenFiles(files);
   }
 
   return (
-    <div className="start">
+    <div className={`start${dragging ? ' dragging' : ''}`} onDragOver={onDragOver} onDragLeave={() => setDragging(false)}
+      onDrop={(e) => void onDrop(e)} data-testid="start-screen">
       <header className="start-header">
         <div>
           <h1>Jailhouse Lab</h1>
           <p className="tagline">An emulated RISC-V board and a Jailhouse hypervisor, in one window.</p>
         </div>
         <div className="start-actions">
-          <button type="button" className="primary" onClick={() => void openDialog()} data-testid="open-file">
-            Open image or lab file…
+          <button type="button" className="primary" onClick={() => void openDialog()} data-testid="open-file"
+            title="An ELF image, or a lab file together with the files it names (select them all)">
+            <Icon name="open" />Open image or lab file…
           </button>
-          <input ref={fileInput} type="file" accept=".elf,.bin,.img,.yaml,.yml,application/octet-stream"
-            hidden onChange={(e) => void onFileChosen(e.target.files)} data-testid="file-input" aria-hidden="true" tabIndex={-1} />
+          <button type="button" onClick={() => folderInput.current?.click()} data-testid="open-folder"
+            title="A folder that holds a lab file and the files it names">Open lab folder…</button>
+          <SettingsButton store={settings} />
+          <input ref={fileInput} type="file" multiple accept=".elf,.bin,.img,.yaml,.yml,.cell,application/octet-stream"
+            hidden onChange={(e) => void onFilesChosen(e.target)} data-testid="file-input" aria-hidden="true" tabIndex={-1} />
+          <input ref={folderInput} type="file" hidden {...{ webkitdirectory: '' }} onChange={(e) => void onFilesChosen(e.target)}
+            data-testid="folder-input" aria-hidden="true" tabIndex={-1} />
         </div>
       </header>
+      <p className="start-drop-hint">{dragging ? 'Drop to open: an image, or a lab file with the files it names (or its folder).' : 'Or drop an image, a lab with its files, or a lab folder anywhere here.'}</p>
       {error && <p className="start-error" role="alert">{error}</p>}
       <main className="catalog">
         {native && recent.length > 0 && (

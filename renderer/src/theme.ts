@@ -1,6 +1,8 @@
-// Light and dark palettes for the terminals; the rest of the UI follows prefers-color-scheme in CSS.
+// Light and dark palettes for the terminals, and which of the two is in use: the theme setting, or the
+// system's preference when the setting says "system". The rest of the UI switches with the .dark class.
 import type { ITheme } from '@xterm/xterm';
 import { useSyncExternalStore } from 'react';
+import type { ThemeSetting } from './settings.ts';
 
 export const DARK: ITheme = {
   background: '#14161b', foreground: '#d8dde6', cursor: '#8fb8ff', cursorAccent: '#14161b',
@@ -28,4 +30,10 @@ function subscribe(listener: () => void): () => void {
 /** True while the system prefers a dark theme; re-renders on change. */
 export function usePrefersDark(): boolean {
   return useSyncExternalStore(subscribe, () => query?.matches ?? false);
+}
+
+/** Whether the UI is dark: the setting, or the system preference for "system". */
+export function useDarkTheme(theme: ThemeSetting): boolean {
+  const prefersDark = usePrefersDark();
+  return theme === 'system' ? prefersDark : theme === 'dark';
 }

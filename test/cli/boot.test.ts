@@ -50,14 +50,14 @@ describe('jailhouse-lab boot', () => {
   });
 
   it('reports a guest that spins past --max-instructions with exit 3 and where each hart is', () => {
-    const r = boot(rawImage('spin.bin', [j(0, 0)]), '--max-instructions', '1000000', '--harts', '2');
+    const r = boot(rawImage('spin.bin', [j(0, 0)]), '--raw', '0x80200000', '--max-instructions', '1000000', '--harts', '2');
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/no finish after 1000000 instructions \(--max-instructions\); hart 0: pc 0x80200000, hart 1: stopped/);
   });
 
   it('reports a guest stuck faulting in its own trap handler with exit 4 and the cause', () => {
     // jalr x0, 0(x0): jump to 0, where nothing is mapped; stvec is 0 too.
-    const r = boot(rawImage('jump0.bin', [i(0, 0, 0, 0, 0x67)]));
+    const r = boot(rawImage('jump0.bin', [i(0, 0, 0, 0, 0x67)]), '--raw', '0x80200000');
     expect(r.status).toBe(4);
     expect(r.stderr).toMatch(/hart 0 is stuck: every trap faults again at its handler 0x0 \(scause 1: instruction access fault, stval 0x0\)/);
   });
@@ -65,7 +65,7 @@ describe('jailhouse-lab boot', () => {
   it('a raw image of random words never crashes the worker: it traps, and the CLI says how it ended', () => {
     let seed = 12345;
     const words = Array.from({ length: 4096 }, () => (seed = (Math.imul(seed, 1103515245) + 12345) | 0));
-    const r = boot(rawImage('garbage.bin', words), '--max-instructions', '5000000');
+    const r = boot(rawImage('garbage.bin', words), '--raw', '0x80200000', '--max-instructions', '5000000');
     expect([0, 1, 3, 4]).toContain(r.status);
     expect(r.stderr).not.toMatch(/internal error/);
   });
@@ -88,6 +88,17 @@ describe('jailhouse-lab boot', () => {
     expect(boot(join(scratch, 'missing.elf'))).toMatchObject({ status: 2, stderr: expect.stringMatching(/ENOENT|no such file/i) });
     expect(boot(conformance('rv64i'), '--ram', '12Q')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--ram: expected a size/) });
     expect(boot(conformance('rv64i'), '--harts', '33')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--harts: expected 1\.\.32/) });
+  });
+
+  it('refuses a file that is not ELF unless --raw ADDR says where its bytes go', () => {
+    const image = rawImage('plain.bin', [j(0, 0)]);
+    const refused = boot(image);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe(`jailhouse-lab: ${image}: not an ELF file (it starts with 6f 00 00 00, not 7f 45 4c 46); to boot raw bytes, say where they go: --raw ADDR, e.g. --raw 0x80200000\n`);
+    expect(boot(image, '--raw', 'nowhere')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--raw: expected an address like 0x80200000, got "nowhere"/) });
+    expect(boot(conformance('rv64i'), '--raw', '0x80200000')).toMatchObject({ status: 2, stderr: expect.stringMatching(/rv64i\.elf: is an ELF file, which says where it loads; --raw is for raw images/) });
+    // With --raw the bytes run from ADDR: the loop spins until the instruction limit.
+    expect(boot(image, '--raw', '0x80200000', '--max-instructions', '100000', '--harts', '1')).toMatchObject({ status: 3, stderr: expect.stringMatching(/hart 0: pc 0x80200000/) });
   });
 
   it('--trace prints the exits (SBI calls, device accesses) to stderr', () => {

@@ -56,7 +56,16 @@ describe('hypervisor lifecycle', () => {
     expect(r.get('implid  ')).toBe(JLAB);
     expect(lab.machine.output.has('uart0')).toBe(true);
 
-    const lines = hvOut.split('\n').filter((l) => l !== '');
+    const all = hvOut.split('\n').filter((l) => l !== '');
+    // setup.c's banner: where the code is, and the page pools after early and late setup (the late
+    // numbers are what HYPERVISOR_GET_INFO answered right after enable).
+    expect(all[1]).toMatch(/^Code location: 0x[0-9a-f]{16}$/);
+    const pools = all.filter((l) => l.startsWith('Page pool usage'));
+    expect(pools).toHaveLength(2);
+    expect(pools[0]).toMatch(/^Page pool usage after early setup: mem \d+\/\d+, remap \d+\/131072$/);
+    expect(pools[1]).toBe(`Page pool usage after late setup: mem ${r.get('info 1')}/${r.get('info 0') ?? /mem \d+\/(\d+)/.exec(pools[0]!)![1]}, remap ${/remap (\d+)/.exec(pools[1]!)![1]}/131072`);
+    expect(all.indexOf(pools[1]!)).toBe(all.indexOf('Activating hypervisor') - 1);
+    const lines = all.filter((l) => !l.startsWith('Page pool usage') && !l.startsWith('Code location'));
     expect(lines).toEqual([
       'Initializing Jailhouse hypervisor v0.12 (jailhouse-lab) on CPU 0',
       'Initializing processors:',
@@ -87,7 +96,7 @@ describe('hypervisor lifecycle', () => {
     expect(r.get('cpuinfo 1 0')).toBe(0);
     expect(r.get('disable')).toBe(0);
     const hvOut = lab.out('hypervisor');
-    expect(hvOut).toContain(' CPU 0... OK\n CPU 1... OK\nActivating hypervisor\n');
+    expect(hvOut).toMatch(/ CPU 0... OK\n CPU 1... OK\nPage pool usage after late setup: [^\n]*\nActivating hypervisor\n/);
     expect(hvOut).toMatch(/Shutting down hypervisor\n Releasing CPU 2\n Releasing CPU 3\n Releasing CPU 1\n Releasing CPU 0\n$/);
     expect(lab.hv.enabled).toBe(false);
   });

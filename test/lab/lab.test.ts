@@ -62,6 +62,17 @@ describe('lab files', () => {
   });
 });
 
+describe('jailhouse-lab run', () => {
+  it('prints the tutorial and its goals before the console, and ticks each goal when it is reached', () => {
+    const r = spawnSync(process.execPath, [resolve(root, 'bin/jailhouse-lab.mjs'), 'run', resolve(labs, 'echo.yaml')], { encoding: 'utf8', timeout: 120_000, input: '' });
+    expect(r.status).toBe(0);
+    const plain = r.stderr.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
+    expect(plain).toMatch(/^The echo guest as a stand-in root OS\n\nType a line; the guest answers it\.\n\nGoals \(ticked here as you reach them\):\n  ○ the root console shows “echo: bye”\n\njailhouse-lab: The echo guest/);
+    expect(plain).toContain('\n✓ goal reached: the root console shows “echo: bye”\n');
+    expect(r.stdout).toContain('you typed: hello lab');
+  });
+});
+
 describe('jailhouse-lab test', () => {
   it('types the steps, checks expectations, and proves determinism with --repeat', () => {
     const r = cli('test', resolve(labs, 'echo.yaml'), '--repeat', '2');

@@ -43,7 +43,7 @@ describe('jailhouse tool without a hypervisor', () => {
     expect(lab.command('jailhouse enable etc/motd')).toMatch(/jailhouse: Not a system configuration\nJAILHOUSE_ENABLE: Invalid argument\n$/);
     expect(lab.command('jailhouse cell create etc/jailhouse/tiny.cell')).toBe('JAILHOUSE_CELL_CREATE: Invalid argument\n');
     expect(lab.command('jailhouse disable')).toBe('JAILHOUSE_DISABLE: Invalid argument\n');
-    expect(lab.command('jailhouse cell list')).toBe('');
+    expect(lab.command('jailhouse cell list')).toBe('No cells: the hypervisor is not enabled (jailhouse enable SYSCONFIG starts it).\n');
     expect(lab.command('jailhouse cell start tiny')).toBe('JAILHOUSE_CELL_START: Invalid argument\n');
   });
 
@@ -67,9 +67,10 @@ describe('jailhouse tool without a hypervisor', () => {
 
 describe('jailhouse tool with the hypervisor model', () => {
   const ts = String.raw`\[ *\d+\.\d{6}\] `;
+  // The real tool's columns, narrowed so a row fits 80 characters (the last one is not padded).
   const table = (rows: string[][]) =>
-    ['ID', 'Name', 'State', 'Assigned CPUs', 'Failed CPUs'].map((h, i) => h.padEnd([8, 24, 16, 24, 24][i]!)).join('') + '\n' +
-    rows.map((r) => r.map((c, i) => c.padEnd([8, 24, 16, 24, 24][i]!)).join('') + '\n').join('');
+    ['ID', 'Name', 'State', 'Assigned CPUs', 'Failed CPUs'].map((h, i) => h.padEnd([8, 24, 16, 16, 0][i]!)).join('') + '\n' +
+    rows.map((r) => r.map((c, i) => c.padEnd([8, 24, 16, 16, 0][i]!)).join('') + '\n').join('');
 
   it('runs the classic sequence: enable, create, load, start, list, stats, shutdown, destroy, disable', () => {
     const lab = bootRootOs({ harts: 4, files: files(), hypervisor: true });
@@ -92,12 +93,28 @@ describe('jailhouse tool with the hypervisor model', () => {
     expect(lab.stream('cell:tiny')).toContain('hello from CPU 2');
     expect(lab.command('jailhouse cell list')).toBe(table([['0', 'lab-root', 'running', '0-1', ''], ['1', 'tiny', 'running', '2-3', '']]));
 
-    const stats = lab.command('jailhouse cell stats tiny');
-    expect(stats).toMatch(/^Statistics for cell "tiny" \(CPUs 2-3\)\n\nStatistic {23} {11}Total {6}Per Second\n/);
+    expect(lab.command('jailhouse cell list').split('\n').every((row) => row.length <= 80)).toBe(true);
+
+    const stats = lab.command('jailhouse cell stats --once tiny');
+    expect(stats).toMatch(/^Statistics for tiny cell\n\nCOUNTER {23} {7}SUM {3}PER SEC\n/);
+    // The most increased counter first, like the real tool's screen.
+    expect(stats.split('\n')[3]).toMatch(/^vmexits_total /);
     const total = Number(/^vmexits_total +(\d+) +\d+$/m.exec(stats)![1]);
     const hypercalls = Number(/^vmexits_hypercall +(\d+) +\d+$/m.exec(stats)![1]);
     expect(hypercalls).toBeGreaterThan(10);      // one DEBUG_CONSOLE_PUTC per character printed
     expect(total).toBeGreaterThanOrEqual(hypercalls);
+
+    // The live screen: on the alternate screen until q. (Its redraw every second is not waited for here:
+    // a second of this machine's time costs too many instructions for a unit test.)
+    const from = lab.stream('uart0').length;
+    lab.type('jailhouse cell stats tiny\n');
+    lab.runUntil(() => lab.stream('uart0').slice(from).includes('Q - Quit'), 200_000_000);
+    const screen = lab.stream('uart0').slice(from);
+    expect(screen).toContain('\x1b[?1049h');
+    expect(screen).toMatch(/Statistics for tiny cell\r?\n\r?\n\x1b\[7mCOUNTER {23} {7}SUM {3}PER SEC {30}\x1b\[0m\r?\n/);
+    lab.type('q');
+    expect(lab.waitForPrompt(lab.stream('uart0').length)).toBe(true);
+    expect(lab.stream('uart0').slice(from)).toMatch(/\x1b\[\?1049l/);
 
     expect(lab.command('jailhouse cell shutdown 1')).toBe('');
     expect(lab.command('jailhouse cell list')).toContain('1       tiny                    shut down       2-3');

@@ -9,7 +9,8 @@
  * No Node built-ins here (runs in a browser worker too).
  */
 
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { validatorFor } from '../../schema/validators.ts';
 import { Document, LineCounter, Scalar, YAMLSeq, isNode, parseDocument, type Node as YamlNode } from 'yaml';
 import {
   CONFIG_REVISION, HART_TO_CONTEXT_LEN, MAX_IOMMU_UNITS, emptyConsole, emptyIommuUnit,
@@ -490,17 +491,8 @@ class Conv {
 /* schema validation                                                    */
 /* ------------------------------------------------------------------ */
 
-let validators: { system: ValidateFunction; cell: ValidateFunction } | undefined;
-
 function getValidators(): { system: ValidateFunction; cell: ValidateFunction } {
-  if (!validators) {
-    // ajv is CommonJS; depending on the loader the class is the default export or its .default
-    const A = ((Ajv as unknown as { default?: typeof Ajv }).default ?? Ajv) as typeof Ajv;
-    const ajv = new A({ allErrors: true, strict: false, verbose: true });
-    ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
-    validators = { system: ajv.compile(systemDocumentSchema), cell: ajv.compile(cellDocumentSchema) };
-  }
-  return validators;
+  return { system: validatorFor('system', systemDocumentSchema), cell: validatorFor('cell', cellDocumentSchema) };
 }
 
 function pointerToPath(ptr: string): (string | number)[] {

@@ -18,7 +18,7 @@ static int usage(int status)
 		 "   cell start { ID | [--name] NAME }\n"
 		 "   cell shutdown { ID | [--name] NAME }\n"
 		 "   cell destroy { ID | [--name] NAME }\n"
-		 "   cell stats { ID | [--name] NAME }\n"
+		 "   cell stats [--once] { ID | [--name] NAME }\n"
 		 "   config check SYSCONFIG [CELLCONFIG ...]\n");
 	return status;
 }
@@ -128,21 +128,22 @@ static int cell_load(int argc, char **argv)
 	return report("JAILHOUSE_CELL_LOAD", jh_cell_load(&id, images, n));
 }
 
-/* start, shutdown, destroy, stats: one cell argument and nothing else. */
+/* start, shutdown, destroy, stats: one cell argument and nothing else (stats: --once before it). */
 static int cell_simple(int argc, char **argv)
 {
 	struct jh_cell_id id;
-	int used = parse_cell_id(&id, argc - 3, argv + 3);
-	if (!used || 3 + used != argc)
-		return usage(1);
 	const char *cmd = argv[2];
+	int once = !strcmp(cmd, "stats") && argc > 3 && !strcmp(argv[3], "--once");
+	int used = parse_cell_id(&id, argc - 3 - once, argv + 3 + once);
+	if (!used || 3 + once + used != argc)
+		return usage(1);
 	if (!strcmp(cmd, "start"))
 		return report("JAILHOUSE_CELL_START", jh_cell_start(&id));
 	if (!strcmp(cmd, "shutdown"))
 		return report("JAILHOUSE_CELL_LOAD", jh_cell_load(&id, 0, 0));
 	if (!strcmp(cmd, "destroy"))
 		return report("JAILHOUSE_CELL_DESTROY", jh_cell_destroy(&id));
-	return jailhouse_cell_stats(&id);
+	return jailhouse_cell_stats(&id, once);
 }
 
 static int cell_management(int argc, char **argv)

@@ -9,7 +9,7 @@ const char *jailhouse_cpu_owner(unsigned long cpu);
 
 /* cell-list.c */
 int jailhouse_cell_list(int argc, char **argv);
-int jailhouse_cell_stats(const struct jh_cell_id *id);
+int jailhouse_cell_stats(const struct jh_cell_id *id, int once);
 /* config-check.c: argv = jailhouse config check SYSCONFIG [CELLCONFIG ...] */
 int jailhouse_config_check(int argc, char **argv);
 /* console.c */
