@@ -26,6 +26,8 @@ export class VirtioLinkTap {
   private lastWrite: string | undefined;
   private readonly queues = new Map<number, QueueShadow>();
   private deviceFeatures: [number, number] = [0, 0];
+  /** device_features_sel at the last transaction: the selector device_features answers once that is done. */
+  private answeredSel = 0;
   private driverFeatures: [number, number] = [0, 0];
   private window = { timeNs: 0, writeTransactions: 0, kicks: 0, notifications: 0 };
   private rates = { writeTransactions: 0, kicks: 0, notifications: 0 };
@@ -56,7 +58,8 @@ export class VirtioLinkTap {
     const value = virtioFieldValue(this.rw, offset);
     this.lastWrite = `${virtioFieldName(offset)} = ${value === undefined ? '?' : `0x${value.toString(16)}`}`;
     // device_features answers the selector of the transaction before this one (the front-end waited for it).
-    if (offset !== F.deviceFeaturesSel && h.deviceFeaturesSel < 2) this.deviceFeatures[h.deviceFeaturesSel] = h.deviceFeatures;
+    if (this.answeredSel < 2) this.deviceFeatures[this.answeredSel] = h.deviceFeatures;
+    this.answeredSel = h.deviceFeaturesSel;
     if (offset === F.driverFeatures && h.driverFeaturesSel < 2) this.driverFeatures[h.driverFeaturesSel] = h.driverFeatures;
     if (offset >= F.queueSize && offset < F.configEvent && h.queueSel < MAX_QUEUES) {
       this.queues.set(h.queueSel, { size: h.queueSize, enabled: h.queueEnable !== 0, desc: h.queueDesc, driver: h.queueDriver, device: h.queueDevice });
