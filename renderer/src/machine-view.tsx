@@ -81,7 +81,7 @@ export function MachineView({ session, dark, onHome }: MachineViewProps) {
       {lab && tutorialOpen && session.spec.kind === 'lab' && (
         <div id="tutorial" className="tutorial-column">
           <MachinePanel machine={snapshot.machine} rates={snapshot.cellRates} controls={session.spec.controls}
-            ramBase={Board.ram.base} ramSize={lab.board.ramSize} ready={labReady && !ended && !paused} onType={type} />
+            ramBase={Board.ram.base} ramSize={lab.board.ramSize} ready={labReady && !ended && !paused} onType={type} session={session} />
           <Tutorial lab={lab} step={snapshot.labStep} report={snapshot.labReport} ready={labReady && !ended && !paused}
             onType={type} />
         </div>
