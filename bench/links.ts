@@ -1,0 +1,56 @@
+// Link throughput for `npm run bench`: ping round trips and UDP frames/bytes over an ivshmem-net link,
+// in host time. Traffic is counted by the link inspector
+// (frames and bytes it saw on the rings), not by the guests' own reports.
+import { existsSync } from 'node:fs';
+import type { NetLinkInspection } from '../core/links/inspection.ts';
+import { bootLabBoard, type LabBoard } from './lab-board.ts';
+
+function netView(board: LabBoard, bdf: string): NetLinkInspection | undefined {
+  const i = board.firmware.snapshot().links.find((l) => l.bdf === bdf)?.inspection;
+  return i?.kind === 'ivshmem-net' ? i : undefined;
+}
+
+/** The root (peer 0) and the net-demo cell (peer 1) of the ivshmem-net lab, link up. */
+async function netLab(labFile: string): Promise<LabBoard> {
+  const board = await bootLabBoard(labFile, { deterministic: false });
+  for (const line of [
+    'jailhouse enable /etc/jailhouse/sysconfig.cell', 'ip addr add 192.168.19.1/24 dev eth0', 'ip link set eth0 up',
+    'jailhouse cell create /etc/jailhouse/ivshmem-net.cell',
+    'jailhouse cell load ivshmem-net /usr/libexec/jailhouse/demos/net-demo.bin -s "ip=192.168.19.2/24" -a 0x100',
+  ]) board.shell(line);
+  board.machine.input(0, new TextEncoder().encode('jailhouse cell start ivshmem-net\r'));
+  board.waitFor('eth0: link up');
+  board.shell('ping -c 1 192.168.19.2'); // ARP resolved before measuring
+  return board;
+}
+
+export interface PingResult { trips: number; seconds: number; perSecond: number }
+
+/** `ping -f` (the next request when the reply is in) from the root to the cell: round trips per host second. */
+export async function pingRoundTrips(labFile: string, count = 2000): Promise<PingResult | string> {
+  if (!existsSync(labFile)) return `${labFile} is not there`;
+  const board = await netLab(labFile);
+  const before = netView(board, '00:10.0')?.directions[1]?.frames ?? 0;
+  const t0 = performance.now();
+  board.machine.input(0, new TextEncoder().encode(`ping -f -q -c ${count} 192.168.19.2\r`));
+  board.waitFor('packets transmitted');
+  const seconds = (performance.now() - t0) / 1000;
+  const replies = (netView(board, '00:10.0')?.directions[1]?.frames ?? 0) - before;
+  return { trips: replies, seconds, perSecond: replies / seconds };
+}
+
+export interface UdpResult { frames: number; bytes: number; seconds: number; framesPerSecond: number; mbPerSecond: number }
+
+/** `udp send -n COUNT -s 1400` from the root to the cell's echo port: frames and bytes the root sent per host second. */
+export async function udpThroughput(labFile: string, count = 5000, size = 1400): Promise<UdpResult | string> {
+  if (!existsSync(labFile)) return `${labFile} is not there`;
+  const board = await netLab(labFile);
+  const dir = () => netView(board, '00:10.0')?.directions[0];
+  const f0 = dir()?.frames ?? 0, b0 = dir()?.bytes ?? 0;
+  const t0 = performance.now();
+  board.machine.input(0, new TextEncoder().encode(`udp send -n ${count} -s ${size} 192.168.19.2 7\r`));
+  board.waitFor('udp: sent');
+  const seconds = (performance.now() - t0) / 1000;
+  const frames = (dir()?.frames ?? 0) - f0, bytes = (dir()?.bytes ?? 0) - b0;
+  return { frames, bytes, seconds, framesPerSecond: frames / seconds, mbPerSecond: bytes / seconds / 1e6 };
+}
