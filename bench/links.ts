@@ -2,6 +2,7 @@
 // in host time. Traffic is counted by the link inspector
 // (frames and bytes it saw on the rings), not by the guests' own reports.
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { NetLinkInspection } from '../core/links/inspection.ts';
 import { bootLabBoard, type LabBoard } from './lab-board.ts';
 
@@ -28,7 +29,7 @@ export interface PingResult { trips: number; seconds: number; perSecond: number 
 
 /** `ping -f` (the next request when the reply is in) from the root to the cell: round trips per host second. */
 export async function pingRoundTrips(labFile: string, count = 2000): Promise<PingResult | string> {
-  if (!existsSync(labFile)) return `${labFile} is not there`;
+  if (!existsSync(labFile)) return `no ${basename(labFile)} in assets/labs`;
   const board = await netLab(labFile);
   const before = netView(board, '00:10.0')?.directions[1]?.frames ?? 0;
   const t0 = performance.now();
@@ -43,7 +44,7 @@ export interface UdpResult { frames: number; bytes: number; seconds: number; fra
 
 /** `udp send -n COUNT -s 1400` from the root to the cell's echo port: frames and bytes the root sent per host second. */
 export async function udpThroughput(labFile: string, count = 5000, size = 1400): Promise<UdpResult | string> {
-  if (!existsSync(labFile)) return `${labFile} is not there`;
+  if (!existsSync(labFile)) return `no ${basename(labFile)} in assets/labs`;
   const board = await netLab(labFile);
   const dir = () => netView(board, '00:10.0')?.directions[0];
   const f0 = dir()?.frames ?? 0, b0 = dir()?.bytes ?? 0;
