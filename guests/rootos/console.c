@@ -6,7 +6,10 @@
  * the UART interrupt (IER = 0) and the reader unmasks it again: bytes then wait in the UART, which keeps
  * pasted or scripted input lossless.  While a command runs ("busy"), Ctrl-C does not enter the ring but
  * marks the command interrupted.  Output is polled (the UART transmits at once) and turns "\n" into
- * "\r\n" like a Linux tty (onlcr). */
+ * "\r\n" like a Linux tty (onlcr).
+ *
+ * Every wait here also runs the background jobs (job.c): their interrupts end the WFI, and a line a job
+ * prints while the line editor waits first clears the editor's line, which the editor then redraws. */
 #include "rootos.h"
 
 #define UART_RBR 0
@@ -31,6 +34,16 @@ static volatile int busy, interrupted;
 static unsigned long plic_context;
 static spinlock_t out_lock;
 
+#define MAX_IRQS 8
+static struct { uint32_t src; void (*fn)(uint32_t, void *); void *ctx; } irqs[MAX_IRQS];
+
+/* Interrupts handed to registered handlers: a wait that saw this change after it polled the jobs does
+ * not sleep, so an interrupt taken between jobs_poll() and the WFI is never left unserved. */
+static volatile unsigned irq_seq;
+
+static int editing;        /* the line editor waits for a key: job output must clear its line first */
+static int interleaved;    /* ... and did: the editor redraws */
+
 static inline volatile uint8_t *uart(int r) { return (volatile uint8_t *)(board.uart_base + r); }
 static inline void mmio_write32(unsigned long a, uint32_t v) { *(volatile uint32_t *)a = v; }
 static inline uint32_t mmio_read32(unsigned long a) { return *(volatile uint32_t *)a; }
@@ -53,9 +66,7 @@ static void uart_receive(void)
 	}
 }
 
-void (*con_irq_hook)(uint32_t src);
-
-void con_enable_irq(unsigned long src, int enable)
+static void enable_irq(unsigned long src, int enable)
 {
 	if (!board.plic_base)
 		return;
@@ -78,11 +89,76 @@ static int console_irq(struct trap_frame *f)
 	while ((src = mmio_read32(PLIC_CLAIM(plic_context))) != 0) {
 		if (src == board.uart_irq)
 			uart_receive();
-		else if (con_irq_hook)
-			con_irq_hook(src);
+		for (int i = 0; i < MAX_IRQS; i++)
+			if (irqs[i].fn && irqs[i].src == src) {
+				irqs[i].fn(src, irqs[i].ctx);
+				irq_seq++;
+			}
 		mmio_write32(PLIC_CLAIM(plic_context), src);
 	}
 	return 1;
+}
+
+int irq_register(uint32_t src, void (*fn)(uint32_t src, void *ctx), void *ctx)
+{
+	int slot = -1;
+	for (int i = 0; i < MAX_IRQS; i++) {
+		if (irqs[i].fn && irqs[i].src == src)
+			return -1;
+		if (!irqs[i].fn && slot < 0)
+			slot = i;
+	}
+	if (slot < 0 || src == board.uart_irq)
+		return -1;
+	irqs[slot].src = src;
+	irqs[slot].ctx = ctx;
+	__atomic_store_n(&irqs[slot].fn, fn, __ATOMIC_RELEASE);
+	enable_irq(src, 1);
+	return 0;
+}
+
+void irq_unregister(uint32_t src)
+{
+	for (int i = 0; i < MAX_IRQS; i++) {
+		if (irqs[i].fn && irqs[i].src == src) {
+			enable_irq(src, 0);
+			__atomic_store_n(&irqs[i].fn, 0, __ATOMIC_RELEASE);
+		}
+	}
+}
+
+/* Runs the jobs, then sleeps in WFI (interrupts masked, so none is lost between the check and the WFI)
+ * unless `ready` says there is something to do already or a job asked to be polled again by now. */
+static void wait_event(int (*ready)(void))
+{
+	unsigned seq = irq_seq;
+	jobs_poll();
+	unsigned long wake = jobs_next_wake();
+	if (wake != ~0UL) {
+		csr_set(sie, SIE_STIE);
+		sbi_set_timer(wake);
+	}
+	csr_clear(sstatus, SSTATUS_SIE);
+	if (!ready() && seq == irq_seq && (wake == ~0UL || read_time() < wake)) {
+		if (!board.plic_base)
+			uart_receive();
+		else
+			asm volatile("wfi");
+	}
+	csr_set(sstatus, SSTATUS_SIE);     /* the pending interrupt is taken here */
+	if (wake != ~0UL) {
+		sbi_set_timer(~0UL);
+		csr_clear(sie, SIE_STIE);
+	}
+}
+
+static int key_ready(void) { return rx_tail != __atomic_load_n(&rx_head, __ATOMIC_ACQUIRE); }
+
+int con_take_interleaved(void)
+{
+	int r = interleaved;
+	interleaved = 0;
+	return r;
 }
 
 void console_init(void)
@@ -106,18 +182,19 @@ int con_getc(void)
 {
 	for (;;) {
 		csr_clear(sstatus, SSTATUS_SIE);
-		if (rx_tail != __atomic_load_n(&rx_head, __ATOMIC_ACQUIRE)) {
+		if (key_ready()) {
 			int c = rx_ring[rx_tail % RX_SIZE];
 			rx_tail++;
 			*uart(UART_IER) = IER_RDA;    /* room again: unmask if the handler masked it */
 			csr_set(sstatus, SSTATUS_SIE);
 			return c;
 		}
-		if (!board.plic_base)            /* no interrupt controller: poll */
-			uart_receive();
-		else
-			asm volatile("wfi");
-		csr_set(sstatus, SSTATUS_SIE);   /* the pending interrupt is taken here */
+		csr_set(sstatus, SSTATUS_SIE);
+		editing = 1;
+		wait_event(key_ready);
+		editing = 0;
+		if (interleaved)
+			return CON_REDRAW;
 	}
 }
 
@@ -134,14 +211,21 @@ int con_interrupted(void)
 	return interrupted;
 }
 
+static unsigned long sleep_deadline;
+static int sleep_over(void) { return read_time() >= sleep_deadline || interrupted; }
+
 int sleep_ticks(unsigned long ticks)
 {
 	unsigned long deadline = read_time() + ticks;
-	csr_set(sie, SIE_STIE);
-	sbi_set_timer(deadline);
 	while (read_time() < deadline && !con_interrupted()) {
+		unsigned seq = irq_seq;
+		jobs_poll();
+		unsigned long wake = jobs_next_wake();
+		sleep_deadline = wake < deadline ? wake : deadline;
+		csr_set(sie, SIE_STIE);
+		sbi_set_timer(sleep_deadline);
 		csr_clear(sstatus, SSTATUS_SIE);
-		if (read_time() < deadline && !interrupted)
+		if (!sleep_over() && seq == irq_seq)
 			asm volatile("wfi");
 		csr_set(sstatus, SSTATUS_SIE);
 	}
@@ -167,6 +251,12 @@ void con_putc(char c)
 void con_write(const char *s, size_t n)
 {
 	spin_lock(&out_lock);
+	if (editing && !interleaved && n) {
+		interleaved = 1;
+		raw_putc('\r');
+		for (const char *e = "\x1b[K"; *e; e++)
+			raw_putc(*e);
+	}
 	while (n--)
 		con_putc(*s++);
 	spin_unlock(&out_lock);

@@ -71,10 +71,9 @@ int cmd_lspci(int argc, char **argv)
 static volatile uint32_t irqs;      /* interrupts of the device (counted in the trap handler) */
 static unsigned long demo_irq;
 
-static void demo_irq_hook(uint32_t src)
+static void demo_irq_hook(uint32_t src, void *ctx)
 {
-	if (src == demo_irq)
-		irqs++;
+	irqs++;
 }
 
 /* ivshmem-demo [-t TARGET] [-b BDF] [-i VPCI_IRQ_BASE]: the root cell as a peer, like the inmate demo. */
@@ -137,8 +136,10 @@ int cmd_ivshmem_demo(int argc, char **argv)
 		known[p] = state[p];
 	}
 	irqs = 0;
-	con_irq_hook = demo_irq_hook;
-	con_enable_irq(demo_irq, 1);
+	if (irq_register(demo_irq, demo_irq_hook, 0)) {
+		con_printf("IVSHMEM: interrupt %lu is taken\n", demo_irq);
+		return 1;
+	}
 	wr32(regs + IVSHMEM_REG_INT_CTRL, 1);
 	wr32(regs + IVSHMEM_REG_STATE, id + 1);
 
@@ -203,8 +204,7 @@ int cmd_ivshmem_demo(int argc, char **argv)
 	con_set_busy(0);
 	wr32(regs + IVSHMEM_REG_INT_CTRL, 0);
 	wr32(regs + IVSHMEM_REG_STATE, 0);
-	con_enable_irq(demo_irq, 0);
-	con_irq_hook = 0;
+	irq_unregister(demo_irq);
 	con_puts("IVSHMEM: done\n");
 	return 130;
 #undef OUT

@@ -36,6 +36,15 @@ static void redraw(const char *prompt, const char *buf, size_t len, size_t pos)
 	cursor_left(len - pos);
 }
 
+/* The next key; a background job's output (CON_REDRAW) meanwhile is noted in *redraw_needed. */
+static int next_key(int *redraw_needed)
+{
+	int c;
+	while ((c = con_getc()) == CON_REDRAW)
+		*redraw_needed = con_take_interleaved() | 1;
+	return c;
+}
+
 int readline(const char *prompt, char *buf, size_t size)
 {
 	size_t len = 0, pos = 0;
@@ -45,7 +54,12 @@ int readline(const char *prompt, char *buf, size_t size)
 		size = LINE_MAX;
 	con_puts(prompt);
 	for (;;) {
-		int c = con_getc();
+		int redraw_needed = 0;
+		int c = next_key(&redraw_needed);
+		if (redraw_needed) {
+			buf[len] = 0;
+			redraw(prompt, buf, len, pos);
+		}
 		if (c == '\n' && last_was_cr) {
 			last_was_cr = 0;
 			continue;
@@ -89,12 +103,14 @@ int readline(const char *prompt, char *buf, size_t size)
 			continue;
 		}
 		if (c == 0x1b) {                   /* escape sequence */
-			int c1 = con_getc();
+			int c1 = next_key(&redraw_needed);
 			if (c1 != '[' && c1 != 'O')
 				continue;
-			int c2 = con_getc();
+			int c2 = next_key(&redraw_needed);
 			while (c2 >= '0' && c2 <= '9')   /* e.g. ESC [ 1 ~ : parameters are ignored */
-				c2 = con_getc();
+				c2 = next_key(&redraw_needed);
+			if (redraw_needed)
+				redraw(prompt, buf, len, pos);
 			if (c2 == 'A' || c2 == 'B') {
 				unsigned oldest = history_count > HISTORY ? history_count - HISTORY : 0;
 				unsigned next = browse;

@@ -32,16 +32,20 @@ void con_putc(char c);
 void con_write(const char *s, size_t n);
 void con_puts(const char *s);                 /* no newline added */
 int con_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int con_getc(void);                           /* blocks (WFI) until a byte arrives */
+int con_getc(void);                           /* blocks (WFI) until a byte arrives, or CON_REDRAW: */
+#define CON_REDRAW (-2)                       /* a background job printed over the editor's line */
 /* A command is running: Ctrl-C now interrupts it (instead of reaching the line editor). */
 void con_set_busy(int busy);
 int con_interrupted(void);                    /* Ctrl-C was typed while busy (cleared by con_set_busy) */
 /* Waits `ticks` of the time CSR in WFI; returns early (nonzero) on Ctrl-C. */
 int sleep_ticks(unsigned long ticks);
-/* Other PLIC sources on the boot hart's context: enable/disable one; the hook gets each claimed source
- * that is not the UART's (in the trap handler). */
-void con_enable_irq(unsigned long src, int enable);
-extern void (*con_irq_hook)(uint32_t src);
+/* Other PLIC sources on the boot hart's context: `fn(src, ctx)` runs in the trap handler for each claim
+ * of `src` (and the source is enabled); irq_unregister disables it again.  0, or -1 when the table is
+ * full or `src` is taken. */
+int irq_register(uint32_t src, void (*fn)(uint32_t src, void *ctx), void *ctx);
+void irq_unregister(uint32_t src);
+/* Lines a background job printed while the line editor waited: the editor then redraws its line. */
+int con_take_interleaved(void);
 
 /* ---- harts (smp.c) ---- */
 typedef long (*cpu_fn)(void *arg);
@@ -79,11 +83,31 @@ void shell_run(void);
 struct command {
 	const char *name, *args, *help;
 	int (*fn)(int argc, char **argv);
+	int background;               /* may run as a job ("CMD ... &"): see shell_background */
 };
 extern const struct command commands[];
 int cmd_bench(int argc, char **argv);
 int cmd_lspci(int argc, char **argv);         /* pci.c */
 int cmd_ivshmem_demo(int argc, char **argv);  /* pci.c */
+int cmd_ip(int argc, char **argv);            /* net.c: eth0 over ivshmem-net */
+int cmd_ping(int argc, char **argv);
+int cmd_udp(int argc, char **argv);
+
+/* ---- background jobs (job.c): "CMD ... &" ---- */
+struct job_ops {
+	int (*poll)(void *ctx);       /* does pending work; -1 keeps the job, >= 0 ends it with that status */
+	void (*stop)(void *ctx);      /* kill %N: release the device (may be 0) */
+};
+/* Set while a command line that ended in "&" runs: a command with `background` set then calls
+ * job_start instead of looping itself.  Returns the job number, or -1 when all slots are taken. */
+extern int shell_background;
+int job_start(const char *cmdline, const struct job_ops *ops, void *ctx);
+void job_wake_at(unsigned long time);         /* from a poll function: poll me again by this time */
+void jobs_poll(void);                         /* every wait calls this (not re-entered) */
+unsigned long jobs_next_wake(void);           /* earliest job wake-up time, ~0 when none */
+int jobs_running(void);
+int cmd_jobs(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
 
 /* ---- utilities (util.c) ---- */
 int parse_ulong(const char *s, unsigned long *v);   /* 0x.. hex or decimal; 0 ok, -1 bad */

@@ -1,6 +1,7 @@
 /* shell.c - the command loop: read a line, split it into words (double or single quotes group words,
  * backslash escapes the next character), run the command.  A running command is "busy": Ctrl-C then
- * interrupts it instead of reaching the line editor. */
+ * interrupts it instead of reaching the line editor.  A line ending in "&" asks the command to go on as
+ * a background job (job.c); only commands marked `background` can. */
 #include "rootos.h"
 
 #define MAX_ARGS 32
@@ -55,14 +56,23 @@ static void run_line(char *line)
 		con_puts("sh: unterminated quoted string\n");
 		return;
 	}
+	int background = argc > 1 && !strcmp(argv[argc - 1], "&");
+	if (background)
+		argc--;
 	if (argc == 0)
 		return;
 	argv[argc] = 0;
 	for (const struct command *c = commands; c->name; c++) {
 		if (!strcmp(c->name, argv[0])) {
+			if (background && !c->background) {
+				con_printf("sh: %s cannot run in the background\n", argv[0]);
+				return;
+			}
+			shell_background = background;
 			con_set_busy(1);
 			c->fn(argc, argv);
 			con_set_busy(0);
+			shell_background = 0;
 			return;
 		}
 	}

@@ -138,6 +138,15 @@ describe('root-cell OS: line editing', () => {
     expect(lab.waitForPrompt(from + 10)).toBe(true);
     expect(lab.output().slice(from)).toBe('sleep 100\n' + PROMPT);
   });
+
+  it('runs as a background job only what can be one, and names jobs that do not exist', () => {
+    const lab = bootRootOs({ harts: 2, files });
+    expect(lab.command('sleep 1 &')).toBe('sh: sleep cannot run in the background\n');
+    expect(lab.command('jobs')).toBe('');
+    expect(lab.command('kill %3')).toBe('kill: %3: no such job\n');
+    expect(lab.command('kill 3')).toBe('usage: kill %JOB\n');
+    expect(lab.command('echo a & b')).toBe('a & b\n');
+  });
 });
 
 describe('root-cell OS: power', () => {
