@@ -25,7 +25,7 @@ describe.skipIf(reason !== undefined)('link inspector in the app', () => {
   });
 
   async function type(page: Page, command: string): Promise<void> {
-    await page.getByRole('button', { name: `Type ${command}`, exact: true }).click();
+    await page.getByRole('button', { name: `Type ${command}`, exact: true }).first().click(); // a tutorial may show a command twice
     await waitForConsole(page, 'uart0', new RegExp(`~# ${command.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n`), { lines: 60 });
   }
 
@@ -58,9 +58,10 @@ describe.skipIf(reason !== undefined)('link inspector in the app', () => {
     const frames = page.getByTestId(`link-frames-${LINK}`);
     await expect.poll(() => frames.textContent()).toMatch(/192\.168\.19\.1 > 192\.168\.19\.2: ICMP echo request, id \d+, seq 5, length 64/);
     await expect.poll(() => frames.textContent()).toMatch(/192\.168\.19\.2 > 192\.168\.19\.1: ICMP echo reply, id \d+, seq 5, length 64/);
+    await screenshot(page, 'link-inspector');
     await frames.getByRole('button', { name: /ICMP echo reply, id \d+, seq 5/ }).first().click();
     await expect.poll(() => page.getByTestId('frame-hex').textContent()).toMatch(/^00000000  [0-9a-f]{2} [0-9a-f]{2} /);
-    await screenshot(page, 'link-inspector');
+    await screenshot(page, 'link-inspector-hex');
 
     const save = page.getByTestId(`save-capture-${LINK}`);
     await expect.poll(() => save.isEnabled()).toBe(true);

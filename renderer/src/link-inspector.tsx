@@ -2,7 +2,7 @@
 // indices and counters, the newest frames decoded (hex on a click) and "Save capture"; for virtio over
 // ivshmem, device status, features, queues and transaction/notification rates. All from the snapshots
 // the worker posts (core/links reads the shared memory), frames from the session's capture.
-import { useState, useSyncExternalStore } from 'react';
+import { useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { decodeFrame } from '../../core/links/ethernet.ts';
 import { NET_STATE_NAMES, type CapturedFrame, type NetLinkInspection, type PeerEnd, type VirtioLinkInspection } from '../../core/links/inspection.ts';
 import type { LinkSnapshot } from '../../core/worker/machine-snapshot.ts';
@@ -46,7 +46,7 @@ function NetInspector({ view, session }: { view: NetLinkInspection; session: Ses
         {view.peers.map((p) => <li key={p.id}>{peerLabel(p)}: <b>{netState(p.state)}</b></li>)}
       </ul>
       <table className="link-table">
-        <thead><tr><th>direction</th><th title="available ring index (sender's section)">avail</th><th title="used ring index (receiver's section)">used</th><th>frames</th><th>bytes</th><th title="frames gone before the host looked">missed</th><th title="descriptors the receiver would refuse">invalid</th></tr></thead>
+        <thead><tr><th>dir</th><th title="available ring index (sender's section)">avail</th><th title="used ring index (receiver's section)">used</th><th>frames</th><th>bytes</th><th title="missed: frames gone before the host looked">miss</th><th title="invalid: descriptors the receiver would refuse">bad</th></tr></thead>
         <tbody>
           {view.directions.map((d) => (
             <tr key={d.from} data-testid={`link-dir-${view.bdf}-${d.from}`} data-frames={d.frames} title={d.lastProblem ?? `event indices: used_event ${idx(d.usedEvent)}, avail_event ${idx(d.availEvent)}`}>
@@ -74,12 +74,14 @@ function NetInspector({ view, session }: { view: NetLinkInspection; session: Ses
 function FrameRow({ frame, open, onToggle }: { frame: CapturedFrame; open: boolean; onToggle(): void }) {
   const decoded = decodeFrame(frame.bytes);
   const ms = (frame.timeNs / 1e6).toFixed(3);
+  const hex = useRef<HTMLPreElement>(null);
+  useLayoutEffect(() => { if (open) hex.current?.scrollIntoView?.({ block: 'nearest' }); }, [open]);
   return (
     <li className="link-frame">
       <button type="button" className="link-frame-line" aria-expanded={open} onClick={onToggle} title="Show the bytes">
-        <span className="mono">{ms} ms</span> {frame.from}→{frame.to} <span className="mono">{decoded.summary}</span>
+        <span className="link-frame-meta">{ms} ms · {frame.from}→{frame.to} · {frame.length} B</span><br />{decoded.summary}
       </button>
-      {open && <pre className="hex" data-testid="frame-hex">{hexLines(0, frame.bytes).join('\n')}{frame.bytes.length < frame.length ? `\n… ${frame.length - frame.bytes.length} more bytes` : ''}</pre>}
+      {open && <pre ref={hex} className="hex" data-testid="frame-hex">{hexLines(0, frame.bytes).join('\n')}{frame.bytes.length < frame.length ? `\n… ${frame.length - frame.bytes.length} more bytes` : ''}</pre>}
     </li>
   );
 }
