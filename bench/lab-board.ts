@@ -9,10 +9,12 @@ import type { FirmwareView } from '../core/worker/machine-host.ts';
 export interface LabBoard {
   machine: Machine;
   firmware: FirmwareView;
-  /** Runs until `text` appears on the root console after what the previous wait matched. */
-  waitFor(text: string): void;
+  /** Runs until `text` appears on the root console after what the previous wait matched (false: `hostMs` passed first). */
+  waitFor(text: string, hostMs?: number): boolean;
   /** Types a line and waits for the next prompt. */
   shell(line: string): void;
+  /** The root console so far. */
+  transcript(): string;
 }
 
 /** Boots `labFile`'s board, root OS and RAM disk (with the hypervisor installed), up to the first prompt. */
@@ -24,10 +26,12 @@ export async function bootLabBoard(labFile: string, opts: { deterministic: boole
   machine.boot({ bytes: prepared.rootImage, initrd: prepared.initrd, bootargs: lab.root.bootargs });
   let console = '';
   let seen = 0;
-  const waitFor = (text: string) => {
+  const waitFor = (text: string, hostMs = Infinity) => {
+    const until = performance.now() + hostMs;
     for (;;) {
       const at = console.indexOf(text, seen);
-      if (at >= 0) { seen = at + text.length; return; }
+      if (at >= 0) { seen = at + text.length; return true; }
+      if (performance.now() > until) return false;
       const outcome = machine.run(opts.chunk ?? 100_000);
       console += new TextDecoder().decode(machine.output.get('uart0')!.drain());
       for (const buffer of machine.output.values()) buffer.drain();
@@ -36,7 +40,7 @@ export async function bootLabBoard(labFile: string, opts: { deterministic: boole
     }
   };
   const board: LabBoard = {
-    machine, firmware, waitFor,
+    machine, firmware, waitFor, transcript: () => console,
     shell: (line) => { machine.input(0, new TextEncoder().encode(line + '\r')); waitFor('~# '); },
   };
   waitFor('~# ');

@@ -21,36 +21,40 @@ async function netLab(labFile: string): Promise<LabBoard> {
   ]) board.shell(line);
   board.machine.input(0, new TextEncoder().encode('jailhouse cell start ivshmem-net\r'));
   board.waitFor('eth0: link up');
-  board.shell('ping -c 1 192.168.19.2'); // ARP resolved before measuring
+  // ARP resolved before measuring; the shell may or may not draw its prompt again after "link up".
+  board.machine.input(0, new TextEncoder().encode('ping -c 1 192.168.19.2\r'));
+  board.waitFor('1 packets transmitted');
+  board.waitFor('~# ');
   return board;
 }
 
 export interface PingResult { trips: number; seconds: number; perSecond: number }
 
 /** `ping -f` (the next request when the reply is in) from the root to the cell: round trips per host second. */
-export async function pingRoundTrips(labFile: string, count = 2000): Promise<PingResult | string> {
+export async function pingRoundTrips(labFile: string, count = 500): Promise<PingResult | string> {
   if (!existsSync(labFile)) return `no ${basename(labFile)} in assets/labs`;
   const board = await netLab(labFile);
   const before = netView(board, '00:10.0')?.directions[1]?.frames ?? 0;
   const t0 = performance.now();
   board.machine.input(0, new TextEncoder().encode(`ping -f -q -c ${count} 192.168.19.2\r`));
-  board.waitFor('packets transmitted');
+  if (!board.waitFor('packets transmitted', 120_000)) return `ping -f did not finish within 2 minutes: ${board.transcript().slice(-300)}`;
   const seconds = (performance.now() - t0) / 1000;
   const replies = (netView(board, '00:10.0')?.directions[1]?.frames ?? 0) - before;
+  if (replies === 0) return `no replies: ${board.transcript().slice(-400)}`;
   return { trips: replies, seconds, perSecond: replies / seconds };
 }
 
 export interface UdpResult { frames: number; bytes: number; seconds: number; framesPerSecond: number; mbPerSecond: number }
 
 /** `udp send -n COUNT -s 1400` from the root to the cell's echo port: frames and bytes the root sent per host second. */
-export async function udpThroughput(labFile: string, count = 5000, size = 1400): Promise<UdpResult | string> {
+export async function udpThroughput(labFile: string, count = 2000, size = 1400): Promise<UdpResult | string> {
   if (!existsSync(labFile)) return `no ${basename(labFile)} in assets/labs`;
   const board = await netLab(labFile);
   const dir = () => netView(board, '00:10.0')?.directions[0];
   const f0 = dir()?.frames ?? 0, b0 = dir()?.bytes ?? 0;
   const t0 = performance.now();
   board.machine.input(0, new TextEncoder().encode(`udp send -n ${count} -s ${size} 192.168.19.2 7\r`));
-  board.waitFor('udp: sent');
+  if (!board.waitFor('udp: sent', 120_000)) return `udp send did not finish within 2 minutes: ${board.transcript().slice(-300)}`;
   const seconds = (performance.now() - t0) / 1000;
   const frames = (dir()?.frames ?? 0) - f0, bytes = (dir()?.bytes ?? 0) - b0;
   return { frames, bytes, seconds, framesPerSecond: frames / seconds, mbPerSecond: bytes / seconds / 1e6 };
