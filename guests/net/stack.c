@@ -13,14 +13,32 @@ static inline uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (
 static inline void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 static inline void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
 
-/* The Internet checksum (RFC 1071) of `len` bytes, continuing `sum`. */
+/* The Internet checksum (RFC 1071) of `len` bytes, continuing `sum` (folded later by csum_fold).
+ * Modulo 65535 a byte at an even distance from the start counts 256 times, at an odd one once; 256 * 256
+ * is 1, so an aligned stretch can be summed in native little-endian 64-bit loads and rotated by a byte
+ * when it starts at an even distance. */
 static uint32_t csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
 {
-	for (; len > 1; p += 2, len -= 2)
-		sum += get16(p);
+	uint32_t head = (uint32_t)(-(uintptr_t)p & 7);
+	if (head > len)
+		head = len;
+	for (uint32_t i = 0; i < head; i++)
+		sum += (uint32_t)p[i] << (i & 1 ? 0 : 8);
+	p += head;
+	len -= head;
+	uint64_t acc = 0;
+	const uint64_t *w = (const uint64_t *)p;
+	for (; len >= 8; len -= 8) {
+		uint64_t v = *w++;
+		acc += (v & 0xffffffff) + (v >> 32);
+	}
+	for (p = (const uint8_t *)w; len >= 2; len -= 2, p += 2)
+		acc += (uint32_t)(p[0] | p[1] << 8);
 	if (len)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
+		acc += p[0];
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return sum + (uint32_t)(head & 1 ? acc : ((acc << 8) | (acc >> 8)) & 0xffff);
 }
 
 static uint16_t csum_fold(uint32_t sum)

@@ -57,6 +57,8 @@ static int probe(void)
 			const uint8_t mac[6] = { 0x02, 0, 0, (uint8_t)(bdf >> 8), (uint8_t)bdf, (uint8_t)(config.id + 1) };
 			memcpy(eth0.mac, mac, 6);
 		}
+		if (!eth0.ip)                  /* "ip=A.B.C.D/N" on the kernel command line */
+			net_configure(&eth0, board.bootargs);
 		irq = VPCI_IRQ_BASE + ((cfg32(bdf, 0x3c) >> 8) & 0xff) - 1;
 		probed = 1;
 		return 0;

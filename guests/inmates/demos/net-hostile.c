@@ -1,6 +1,6 @@
 /* net-hostile - an ivshmem-net peer gone bad, for the robustness test of the other end: it brings the
  * link up like net-demo, then scribbles random bytes over its own output section `rounds` times (default
- * 1000), kicking the peer after each round.  Every other round is made "plausible": the available index
+ * 1000; a random stretch of up to 4 KiB each time, mostly over the rings), kicking the peer after each.  Every other round is made "plausible": the available index
  * moves a few entries past what the peer consumed and the descriptors point at random lengths and
  * offsets, some inside the data area, with random frames there, so the peer's checks beyond the indices
  * get exercised too.  Afterwards it resets the link, comes up again cleanly and answers ping, so the peer
@@ -67,9 +67,15 @@ static void attach(void)
 static void scribble(u32 round)
 {
 	struct ivnet *n = &eth0.dev;
-	volatile u64 *out = (volatile u64 *)n->tx_section;
-	for (u32 i = 0; i < n->vrsize / 8; i++)
+	/* a random stretch of up to 4 KiB: mostly the ring (indices, descriptors), every 8th round the data */
+	u32 len = 64 + (u32)(rnd() % 4032) / 8 * 8;
+	u32 area = (round & 7) == 7 ? n->cfg.output_size : n->vrsize;
+	u32 start = (u32)(rnd() % (area - len)) / 8 * 8;
+	volatile u64 *out = (volatile u64 *)(n->tx_section + start);
+	for (u32 i = 0; i < len / 8; i++)
 		out[i] = rnd();
+	if (!(round & 3))                       /* and the available index itself */
+		n->tx.avail[1] = (u16)rnd();
 	if (!(round & 1))
 		return;
 	/* plausible: a few new entries past what the peer consumed (its used index for our ring) */
