@@ -1,9 +1,9 @@
 // Link throughput for `npm run bench`: ping round trips and UDP frames/bytes over an ivshmem-net link,
-// in host time. Traffic is counted by the link inspector
+// and virtio-blk transfers over virtio-ivshmem, in host time. Traffic is counted by the link inspector
 // (frames and bytes it saw on the rings), not by the guests' own reports.
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { NetLinkInspection } from '../core/links/inspection.ts';
+import type { NetLinkInspection, VirtioLinkInspection } from '../core/links/inspection.ts';
 import { bootLabBoard, type LabBoard } from './lab-board.ts';
 
 function netView(board: LabBoard, bdf: string): NetLinkInspection | undefined {
@@ -58,4 +58,29 @@ export async function udpThroughput(labFile: string, count = 2000, size = 1400):
   const seconds = (performance.now() - t0) / 1000;
   const frames = (dir()?.frames ?? 0) - f0, bytes = (dir()?.bytes ?? 0) - b0;
   return { frames, bytes, seconds, framesPerSecond: frames / seconds, mbPerSecond: bytes / seconds / 1e6 };
+}
+
+export interface BlkResult { bytes: number; seconds: number; mbPerSecond: number; requests: number }
+
+/**
+ * virtio-blk over virtio-ivshmem: the block lab's demo with `mib=N` writes and reads N MiB through the
+ * root's back-end; MB/s of host time over that transfer, and the requests the inspector saw completed.
+ */
+export async function virtioBlkThroughput(labFile: string, mib = 4): Promise<BlkResult | string> {
+  if (!existsSync(labFile)) return `no ${basename(labFile)} in assets/labs`;
+  const board = await bootLabBoard(labFile, { deterministic: false });
+  for (const line of [
+    'jailhouse enable /etc/jailhouse/sysconfig.cell', 'virtio-ivshmem-block 00:0f.0 /var/lib/disks/virtio-blk.img &',
+    'jailhouse cell create /etc/jailhouse/virtio-blk.cell',
+    `jailhouse cell load virtio-blk /usr/libexec/jailhouse/demos/virtio-blk-demo.bin -s "mib=${mib}" -a 0x100`,
+  ]) board.shell(line);
+  board.machine.input(0, new TextEncoder().encode('jailhouse cell start virtio-blk\r'));
+  if (!board.waitFor('read back ok', 120_000, 'cell:virtio-blk')) return 'the block demo did not start within 2 minutes';
+  const t0 = performance.now();
+  if (!board.waitFor(`wrote ${mib} MiB`, 300_000, 'cell:virtio-blk')) return `the block demo did not move ${mib} MiB within 5 minutes`;
+  const seconds = (performance.now() - t0) / 1000;
+  const view = board.firmware.snapshot().links.map((l) => l.inspection).find((i): i is VirtioLinkInspection => i?.kind === 'virtio' && i.device === 2);
+  const requests = view?.queues.reduce((n, q) => n + (q.usedIdx ?? 0), 0) ?? 0;
+  const bytes = 2 * mib * (1 << 20);
+  return { bytes, seconds, mbPerSecond: bytes / seconds / 1e6, requests };
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { MachineConfig, WorkerCommand, WorkerEvent } from '../core/worker/protocol.ts';
 import { bootLabBoard } from './lab-board.ts';
-import { pingRoundTrips, udpThroughput } from './links.ts';
+import { pingRoundTrips, udpThroughput, virtioBlkThroughput } from './links.ts';
 import { qemuArgs, qemuAvailable, QEMU_BINARY } from '../test/support/qemu.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -136,6 +136,10 @@ async function printLinkThroughput(doorbellsPerSecond: number): Promise<void> {
   console.log(typeof udp === 'string' ? `ivshmem-net UDP: n/a (${udp})`
     : `ivshmem-net UDP root -> cell (1400-byte payloads, echoed): ${num(udp.framesPerSecond, 0)} frames/s, ${num(udp.mbPerSecond)} MB/s ` +
       `(${udp.frames} frames, ${udp.bytes} bytes in ${num(udp.seconds)} s)`);
+  const blk = await virtioBlkThroughput(resolve(root, 'assets/labs/virtio-blk.yaml'));
+  console.log(typeof blk === 'string' ? `virtio-blk: n/a (${blk})`
+    : `virtio-blk over virtio-ivshmem (block demo, mib=4: 4 MiB written + 4 MiB read): ${num(blk.mbPerSecond)} MB/s host time ` +
+      `(${blk.bytes} bytes in ${num(blk.seconds)} s, ${blk.requests} requests)`);
 }
 
 /** Instructions from power-on to the root OS's shell prompt, booting the tiny-demo lab's board. */

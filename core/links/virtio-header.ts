@@ -69,7 +69,10 @@ export function virtioStatusNames(status: number): string[] {
   return STATUS_BITS.filter(([bit]) => (status & bit) !== 0).map(([, name]) => name);
 }
 
-const COMMON_FEATURES: Record<number, string> = { 28: 'INDIRECT_DESC', 29: 'EVENT_IDX', 32: 'VERSION_1', 33: 'ACCESS_PLATFORM', 34: 'RING_PACKED' };
+const COMMON_FEATURES: Record<number, string> = {
+  28: 'INDIRECT_DESC', 29: 'EVENT_IDX', 32: 'VERSION_1', 33: 'ACCESS_PLATFORM', 34: 'RING_PACKED', 35: 'IN_ORDER', 36: 'ORDER_PLATFORM',
+  37: 'SR_IOV', 38: 'NOTIFICATION_DATA',
+};
 const DEVICE_FEATURES: Record<number, Record<number, string>> = {
   1: { 0: 'CSUM', 1: 'GUEST_CSUM', 3: 'MTU', 5: 'MAC', 15: 'MRG_RXBUF', 16: 'STATUS' },
   2: { 1: 'SIZE_MAX', 2: 'SEG_MAX', 4: 'GEOMETRY', 5: 'RO', 6: 'BLK_SIZE', 9: 'FLUSH', 10: 'TOPOLOGY', 11: 'CONFIG_WCE', 13: 'DISCARD', 14: 'WRITE_ZEROES' },
