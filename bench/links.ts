@@ -75,7 +75,7 @@ export async function virtioBlkThroughput(labFile: string, mib = 4): Promise<Blk
     `jailhouse cell load virtio-blk /usr/libexec/jailhouse/demos/virtio-blk-demo.bin -s "mib=${mib}" -a 0x100`,
   ]) board.shell(line);
   board.machine.input(0, new TextEncoder().encode('jailhouse cell start virtio-blk\r'));
-  if (!board.waitFor('read back ok', 120_000, 'cell:virtio-blk')) return 'the block demo did not start within 2 minutes';
+  if (!board.waitFor('read back ok', 120_000, 'cell:virtio-blk')) return `the block demo did not start within 2 minutes: ${board.transcript().slice(-300)}`;
   const t0 = performance.now();
   if (!board.waitFor(`wrote ${mib} MiB`, 300_000, 'cell:virtio-blk')) return `the block demo did not move ${mib} MiB within 5 minutes`;
   const seconds = (performance.now() - t0) / 1000;
