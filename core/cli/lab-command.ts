@@ -6,15 +6,18 @@ import { prepareLab, type PreparedLab } from '../lab/prepare.ts';
 import type { LabReport } from '../lab/script.ts';
 import type { MachineConfig, WorkerCommand, WorkerEvent } from '../worker/protocol.ts';
 import type { Terminal } from './boot-command.ts';
+import { PcapDirectory } from './pcap-files.ts';
 import { goalText, tutorialText } from './tutorial-text.ts';
 
-export const LAB_USAGE = `usage: jailhouse-lab run LAB.yaml [--trace]
-       jailhouse-lab test LAB.yaml... [--repeat N] [--max-instructions N]
+export const LAB_USAGE = `usage: jailhouse-lab run LAB.yaml [--trace] [--pcap DIR]
+       jailhouse-lab test LAB.yaml... [--repeat N] [--max-instructions N] [--pcap DIR]
   run   prints the lab's tutorial and goals, boots the lab, types its start-up commands, and connects
         you to the root console (goals are ticked as you reach them); the other
         consoles (hypervisor, cells, extra UARTs) appear prefixed with their name. Ctrl-A x quits.
   test  runs each lab headless and deterministically, checks its expectations and prints a report;
         --repeat N runs each lab N times and fails unless every run printed the same bytes.
+  --pcap DIR  writes the frames of every ivshmem-net link to DIR/<lab>-<bdf>.pcap (Ethernet, virtual
+        time stamps; tcpdump -r and Wireshark read them); with --repeat, of the first run.
 exit status (test): 0 all labs passed; 1 a lab failed; 2 a lab file is invalid.`;
 
 /** No lab runs forever in `test`: a bound on top of the lab's own bounds. */
@@ -61,7 +64,7 @@ function printReport(term: Terminal, report: LabReport): void {
 export async function runTestCommand(args: string[], term: Terminal, workerUrl: URL): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { repeat: { type: 'string' }, 'max-instructions': { type: 'string' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { repeat: { type: 'string' }, 'max-instructions': { type: 'string' }, pcap: { type: 'string' } } });
   } catch (error) {
     term.stderr(`jailhouse-lab: ${(error as Error).message}\n${LAB_USAGE}\n`);
     return 2;
@@ -83,11 +86,23 @@ export async function runTestCommand(args: string[], term: Terminal, workerUrl: 
       continue;
     }
     const runs: LabRun[] = [];
+    let pcap: PcapDirectory | undefined;
+    if (parsed.values.pcap !== undefined) {
+      try {
+        pcap = new PcapDirectory(parsed.values.pcap, lab.lab.name);
+      } catch (error) {
+        term.stderr(`jailhouse-lab: ${(error as Error).message}\n`);
+        return 2;
+      }
+    }
     for (let k = 0; k < repeat; k++) {
       const run: LabRun = { report: undefined, transcripts: new Map(), ending: '' };
-      const config: MachineConfig = { harts: lab.lab.board.harts, ramSize: lab.lab.board.ramSize, deterministic: true, maxInstructions: limit, trace: false };
+      const capture = pcap !== undefined && k === 0 ? pcap : undefined;
+      const config: MachineConfig = { harts: lab.lab.board.harts, ramSize: lab.lab.board.ramSize, deterministic: true, maxInstructions: limit, trace: false, capture: capture !== undefined };
       await runLabInWorker(workerUrl, lab, config, (e, stop) => {
         switch (e.type) {
+          case 'frames': capture?.write(e.frames, e.dropped); return;
+          case 'machine': capture?.noteLinks(e.snapshot); return;
           case 'output': {
             const t = run.transcripts.get(e.stream) ?? [];
             for (const b of e.bytes) t.push(b);
@@ -111,6 +126,7 @@ export async function runTestCommand(args: string[], term: Terminal, workerUrl: 
       continue;
     }
     printReport(term, first.report);
+    for (const line of pcap?.summary() ?? []) term.stdout(`  ${line}\n`);
     if (first.ending && !first.report.passed) term.stdout(`  (${first.ending})\n`);
     let ok = first.report.passed;
     for (const [k, other] of runs.entries()) {
@@ -133,7 +149,7 @@ export async function runTestCommand(args: string[], term: Terminal, workerUrl: 
 export async function runRunCommand(args: string[], term: Terminal, workerUrl: URL): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { trace: { type: 'boolean' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { trace: { type: 'boolean' }, pcap: { type: 'string' } } });
   } catch (error) {
     term.stderr(`jailhouse-lab: ${(error as Error).message}\n${LAB_USAGE}\n`);
     return 2;
@@ -146,9 +162,19 @@ export async function runRunCommand(args: string[], term: Terminal, workerUrl: U
     term.stderr(`jailhouse-lab: ${(error as Error).message}\n`);
     return 2;
   }
+  let pcap: PcapDirectory | undefined;
+  try {
+    pcap = parsed.values.pcap === undefined ? undefined : new PcapDirectory(parsed.values.pcap, lab.lab.name);
+  } catch (error) {
+    term.stderr(`jailhouse-lab: ${(error as Error).message}\n`);
+    return 2;
+  }
   term.stderr(tutorialText(lab.lab));
   term.stderr(`jailhouse-lab: ${lab.lab.title} (${lab.lab.board.harts} harts, ${lab.lab.board.ramSize >> 20} MiB). Ctrl-A x quits.\n`);
-  const config: MachineConfig = { harts: lab.lab.board.harts, ramSize: lab.lab.board.ramSize, deterministic: false, maxInstructions: 0, trace: parsed.values.trace ?? false };
+  const config: MachineConfig = {
+    harts: lab.lab.board.harts, ramSize: lab.lab.board.ramSize, deterministic: false, maxInstructions: 0, trace: parsed.values.trace ?? false,
+    capture: pcap !== undefined,
+  };
   const prefixer = new Prefixer(term);
   let status = 0;
   let stopInput = () => {};
@@ -160,6 +186,8 @@ export async function runRunCommand(args: string[], term: Terminal, workerUrl: U
         case 'output': return prefixer.write(e.stream, e.bytes);
         case 'lab-goal':
           return prefixer.note(`\x1b[1m✓ goal reached:\x1b[0m ${lab.lab.expect[e.index] ? goalText(lab.lab.expect[e.index]!) : e.description}`);
+        case 'frames': return pcap?.write(e.frames, e.dropped);
+        case 'machine': return pcap?.noteLinks(e.snapshot);
         case 'lab-report':
           if (e.report.results.every((r) => r.passed)) prefixer.note('\x1b[1mYou reached every goal of this lab.\x1b[0m');
           return;

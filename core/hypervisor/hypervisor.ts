@@ -14,7 +14,7 @@ import { Consoles } from './console.ts';
 import { Control } from './control.ts';
 import { CellExits } from './exits.ts';
 import { parkHart, parkStuck } from './faults.ts';
-import { Ivshmem, type IvshmemLinkSnapshot } from './ivshmem.ts';
+import { Ivshmem, type IvshmemLinkSnapshot, type IvshmemObserver } from './ivshmem.ts';
 import { CellMemoryMap, stage2TablePages, toAddress } from './memory-map.ts';
 import { allocRun, freeRuns, PagePool } from './page-pool.ts';
 import { CellSbiPlatform } from './sbi-confinement.ts';
@@ -92,6 +92,8 @@ export class Hypervisor implements FirmwareExtension {
   readonly units: HypervisorUnit[] = [];
   /** ivshmem links and every cell's endpoints (ivshmem.ts), the first unit. */
   readonly ivshmem: Ivshmem;
+  /** The host's watcher of ivshmem links (the worker installs core/links' LinkInspector), if any. */
+  linkObserver: IvshmemObserver | undefined;
   /** The cell each CPU belongs to (undefined: not under the hypervisor). */
   private readonly cpuCell: (Cell | undefined)[];
   private entering: Entering | undefined;
@@ -133,6 +135,7 @@ export class Hypervisor implements FirmwareExtension {
         if (!cpu.done) this.trace(machine.harts[cpu.value]!, detail);
       },
       get tracing() { return hv.tracing; },
+      get observer() { return hv.linkObserver; },
     });
     this.addUnit(this.ivshmem);
   }
@@ -265,6 +268,7 @@ export class Hypervisor implements FirmwareExtension {
 
   onRound(): void {
     this.control.poll();
+    this.linkObserver?.round();
   }
 
   nextDeadline(): number {

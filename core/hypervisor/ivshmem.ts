@@ -100,6 +100,19 @@ export interface IvshmemHost {
   /** A record in the exit trace (doorbells, state changes); only called while `tracing`. */
   trace(cell: IvshmemCell, detail: string): void;
   readonly tracing: boolean;
+  /** Who watches the links from the host side (the link inspector), if anyone. */
+  readonly observer?: IvshmemObserver | undefined;
+}
+
+/**
+ * A host-side watcher of links (core/links' LinkInspector): told of doorbells and state changes after the
+ * model handled them, and given a look once per scheduling round. It may read shared memory, never change
+ * anything a guest sees.
+ */
+export interface IvshmemObserver {
+  doorbell(link: IvshmemLink, from: IvshmemEndpoint, target: number, vector: number): void;
+  stateChange(link: IvshmemLink, peer: IvshmemEndpoint, old: number, now: number): void;
+  round(): void;
 }
 
 /** Result of a BAR0 access: a value, or a violation the caller reports (and parks the CPU for). */
@@ -388,14 +401,17 @@ export class IvshmemLink implements IvshmemCounters {
     if (this.host.tracing) {
       this.host.trace(from.cell, `ivshmem ${formatBdf(this.bdf)}: doorbell ${from.id} -> ${target} vector ${vector}${delivered ? '' : ' (no effect)'}`);
     }
+    this.host.observer?.doorbell(this, from, target, vector);
   }
 
   /** A State register write: a different value updates the table and notifies every other peer. */
   setState(ep: IvshmemEndpoint, value: number): void {
     if (value === ep.state) return;
+    const old = ep.state;
     ep.state = value;
     this.writeEntry(ep.id, value);
     if (this.host.tracing) this.host.trace(ep.cell, `ivshmem ${formatBdf(this.bdf)}: peer ${ep.id} state 0x${value.toString(16)}`);
+    this.host.observer?.stateChange(this, ep, old >>> 0, value >>> 0);
     this.notifyOthers(ep);
   }
 
@@ -407,7 +423,9 @@ export class IvshmemLink implements IvshmemCounters {
 
   /** The endpoint's cell was reset or shut down: reset values, table entry 0, others notified. */
   resetEndpoint(ep: IvshmemEndpoint): void {
+    const old = ep.state;
     if (ep.reset()) {
+      this.host.observer?.stateChange(this, ep, old >>> 0, 0);
       this.writeEntry(ep.id, 0);
       if (this.host.tracing) this.host.trace(ep.cell, `ivshmem ${formatBdf(this.bdf)}: peer ${ep.id} reset, state 0`);
       this.notifyOthers(ep);

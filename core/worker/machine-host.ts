@@ -3,7 +3,7 @@ import { LabScript, describeStep, type LabMachine, type LabMode } from '../lab/s
 import { ImageError } from '../machine/elf.ts';
 import { Machine, type BootImage } from '../machine/machine.ts';
 import { snapshotMachine, type MachineSnapshot } from './machine-snapshot.ts';
-import { MAX_MEMORY_READ, type MachineConfig, type WorkerCommand, type WorkerEvent } from './protocol.ts';
+import { MAX_MEMORY_READ, type CapturedFrame, type MachineConfig, type WorkerCommand, type WorkerEvent } from './protocol.ts';
 
 /** How the host reaches its environment (a Node worker thread or a browser Web Worker). */
 export interface HostEnvironment {
@@ -20,6 +20,8 @@ export interface HostEnvironment {
 export interface FirmwareView {
   cellState: LabMachine['cellState'];
   snapshot(): MachineSnapshot;
+  /** The link inspector's capture (ivshmem-net frames), when the firmware has one. */
+  links?: { setCapture(on: boolean): void; takeFrames(): { frames: CapturedFrame[]; dropped: number } };
 }
 
 /** Installs firmware beyond the board's own on a new machine (the hypervisor), returning its view. */
@@ -58,6 +60,8 @@ export class MachineHost {
   /** The trace as the last set-trace asked (undefined: as the config says). */
   private traceWanted: boolean | undefined;
   private traceDropped = 0;
+  /** Frame capture as the last set-capture asked (undefined: as the config says). */
+  private captureWanted: boolean | undefined;
 
   constructor(private readonly env: HostEnvironment, private readonly installFirmware: FirmwareInstaller = () => undefined) {}
 
@@ -99,6 +103,10 @@ export class MachineHost {
           this.traceWanted = command.enabled;
           if (this.machine) this.applyTrace(this.machine);
           return;
+        case 'set-capture':
+          this.captureWanted = command.enabled;
+          this.firmware?.links?.setCapture(command.enabled);
+          return;
         case 'read-memory':
           return this.readMemory(command.id, command.address, command.length);
         case 'stop':
@@ -119,6 +127,7 @@ export class MachineHost {
       extraUarts: config.extraUarts, trace: config.trace,
     });
     this.firmware = this.installFirmware(this.machine);
+    this.firmware?.links?.setCapture(this.captureWanted ?? config.capture ?? false);
     this.applyTrace(this.machine);
     this.machine.boot(image);
     this.done = false;
@@ -136,6 +145,7 @@ export class MachineHost {
     this.machine = machine;
     const firmware = this.installFirmware(machine);
     this.firmware = firmware;
+    firmware?.links?.setCapture(this.captureWanted ?? config.capture ?? false);
     this.applyTrace(machine);
     machine.boot({ bytes: prepared.rootImage, initrd: prepared.initrd, bootargs: root.bootargs });
     const view: LabMachine = {
@@ -307,6 +317,10 @@ export class MachineHost {
     }
     this.pending.clear();
     this.pendingBytes = 0;
+    const captured = this.firmware?.links?.takeFrames();
+    if (captured && (captured.frames.length > 0 || captured.dropped > 0)) {
+      this.env.post({ type: 'frames', frames: captured.frames, dropped: captured.dropped }, captured.frames.map((f) => f.bytes.buffer as ArrayBuffer));
+    }
     const trace = this.machine.trace;
     const records = trace?.drain();
     if (trace && records && records.length > 0) {

@@ -4,6 +4,8 @@ import { PCI_TYPE_BRIDGE, PCI_TYPE_IVSHMEM, type CellConfig } from '../hyperviso
 import { formatBdf, intxPin, type IvshmemLinkSnapshot } from '../hypervisor/ivshmem.ts';
 import { HartState } from '../cpu/hart.ts';
 import type { Machine } from '../machine/machine.ts';
+import type { LinkInspection } from '../links/inspection.ts';
+import type { LinkInspector } from '../links/link-inspector.ts';
 
 /** What a viewer needs to draw the machine: who owns which hart and which memory, and how each cell is doing. */
 export interface MachineSnapshot {
@@ -21,7 +23,8 @@ export interface MachineSnapshot {
   links: LinkSnapshot[];
 }
 
-export type LinkSnapshot = IvshmemLinkSnapshot;
+/** A link and, for protocols the link inspector reads (ivshmem-net, virtio), what its shared memory says. */
+export type LinkSnapshot = IvshmemLinkSnapshot & { inspection?: LinkInspection };
 
 export interface HartSnapshot {
   id: number;
@@ -75,7 +78,7 @@ export interface PoolSnapshot {
 }
 
 /** Takes a snapshot of the board and, when installed, the hypervisor (whose own snapshot is the source). */
-export function snapshotMachine(machine: Machine, hypervisor: Hypervisor | undefined): MachineSnapshot {
+export function snapshotMachine(machine: Machine, hypervisor: Hypervisor | undefined, inspector?: LinkInspector): MachineSnapshot {
   const hv = hypervisor?.snapshot();
   const cellName = new Map(hv?.cells.map((c) => [c.id, c.name]));
   const harts = machine.harts.map((h): HartSnapshot => {
@@ -111,7 +114,12 @@ export function snapshotMachine(machine: Machine, hypervisor: Hypervisor | undef
     if (a.kind !== 'ram') continue;
     a.shared = memory.some((b) => b !== a && b.kind === 'ram' && b.owner !== a.owner && b.start < a.start + a.size && a.start < b.start + b.size);
   }
-  return { harts, cells, memory, hypervisor: { enabled: true, memPool: hv.memPool, remapPool: hv.remapPool }, links: hv.links };
+  const inspections = inspector?.inspect();
+  const links = hv.links.map((l): LinkSnapshot => {
+    const inspection = inspections?.get(l.bdf);
+    return inspection ? { ...l, inspection } : l;
+  });
+  return { harts, cells, memory, hypervisor: { enabled: true, memPool: hv.memPool, remapPool: hv.remapPool }, links };
 }
 
 /** A cell config's PCI devices as the map shows them. */

@@ -2,9 +2,10 @@ import type { PreparedLab } from '../lab/prepare.ts';
 import type { LabMode, LabReport } from '../lab/script.ts';
 import type { BootImage } from '../machine/machine.ts';
 import type { TraceRecord } from '../machine/trace-log.ts';
+import type { CapturedFrame } from '../links/inspection.ts';
 import type { MachineSnapshot } from './machine-snapshot.ts';
 
-export type { MachineSnapshot, TraceRecord };
+export type { CapturedFrame, MachineSnapshot, TraceRecord };
 
 /**
  * The typed contract between a machine worker and whoever drives it (the CLI, the app's UI).
@@ -19,6 +20,8 @@ export interface MachineConfig {
   /** Stop with a 'hang' event after this many instructions (0: no limit). */
   maxInstructions: number;
   trace: boolean;
+  /** Stream every frame of the ivshmem-net links as `frames` events (a pcap's worth; see set-capture). */
+  capture?: boolean;
 }
 
 /** An image to boot: an ELF, or raw bytes for `loadAddress`, with an optional initrd and command line. */
@@ -51,6 +54,8 @@ export type WorkerCommand =
    * `memory` event with the same id. RAM only, at most MAX_MEMORY_READ bytes.
    */
   | { type: 'read-memory'; id: number; address: number; length: number }
+  /** Starts or stops streaming ivshmem-net frames as `frames` events (the config's `capture` at boot). */
+  | { type: 'set-capture'; enabled: boolean }
   | { type: 'stop' };
 // TODO(issue 6): `{ type: 'ack'; stream; bytes }` flow control (docs/app.md, "Protocol additions still proposed").
 
@@ -67,6 +72,11 @@ export type WorkerEvent =
    * RAM or too long. Ranges are never clipped: the bytes are exactly the asked-for range.
    */
   | { type: 'memory'; id: number; address: number; bytes: Uint8Array; error?: string }
+  /**
+   * Frames the host saw on ivshmem-net links since the last event (while capture is on), oldest first,
+   * stamped with virtual time; `dropped`: frames lost because the viewer did not keep up.
+   */
+  | { type: 'frames'; frames: CapturedFrame[]; dropped: number }
   /** Who owns which hart and which memory, cell states and statistics (with every status, and at rest). */
   | { type: 'machine'; snapshot: MachineSnapshot }
   /** The guest powered off through the finisher or SBI. */

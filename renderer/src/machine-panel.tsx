@@ -7,6 +7,8 @@ import { Board } from '../../core/machine/board.ts';
 import type { CellSnapshot, LinkSnapshot, MachineSnapshot, MemorySnapshot } from '../../core/worker/machine-snapshot.ts';
 import { commands, type LabControls } from './lab-controls.ts';
 import { LinkGraph } from './link-graph.tsx';
+import { LinkInspectorView } from './link-inspector.tsx';
+import type { Session } from './session.ts';
 
 const PALETTE = ['#e3893c', '#2da44e', '#a371f7', '#d4a72c', '#db61a2', '#3fb9d0', '#cf5c4a'];
 const ROOT_COLOUR = '#5b8def';
@@ -45,9 +47,11 @@ export interface MachinePanelProps {
   /** False while the lab sets up or after the machine stopped: the buttons would type into nothing. */
   ready: boolean;
   onType(command: string): void;
+  /** The session, for the link inspectors' captures. */
+  session?: Session;
 }
 
-export function MachinePanel({ machine, rates, controls, ramBase, ramSize, ready, onType }: MachinePanelProps) {
+export function MachinePanel({ machine, rates, controls, ramBase, ramSize, ready, onType, session }: MachinePanelProps) {
   const enabled = machine?.hypervisor?.enabled === true;
   const cells = machine?.cells ?? [];
   const root = cells.find((c) => c.id === 0);
@@ -94,7 +98,12 @@ export function MachinePanel({ machine, rates, controls, ramBase, ramSize, ready
       {enabled && machine && machine.links.length > 0 && (
         <div className="links" aria-label="ivshmem links">
           <h3>ivshmem links</h3>
-          {machine.links.map((link) => <LinkGraph key={link.bdf} link={link} machine={machine} />)}
+          {machine.links.map((link) => (
+            <div key={link.bdf} className="link-with-inspector">
+              <LinkGraph link={link} machine={machine} />
+              {session && <LinkInspectorView link={link} session={session} />}
+            </div>
+          ))}
         </div>
       )}
       {enabled && machine && <MemoryBar machine={machine} ramBase={ramBase} ramSize={ramSize} />}

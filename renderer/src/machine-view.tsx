@@ -114,7 +114,7 @@ export function MachineView({ session, dark, settings, onHome }: MachineViewProp
         <div id="tutorial" className="tutorial-column">
           {trouble && <TroubleNotice trouble={trouble} onReset={() => session.reset()} />}
           <MachinePanel machine={snapshot.machine} rates={ended || paused ? {} : snapshot.cellRates} controls={session.spec.controls}
-            ramBase={Board.ram.base} ramSize={lab.board.ramSize} ready={labReady && !ended && !paused && !rootConsoleDead(trouble)} onType={type} />
+            ramBase={Board.ram.base} ramSize={lab.board.ramSize} ready={labReady && !ended && !paused && !rootConsoleDead(trouble)} onType={type} session={session} />
           <Tutorial lab={lab} step={snapshot.labStep} report={snapshot.labReport} goals={snapshot.labGoals} ready={labReady && !ended && !paused && !rootConsoleDead(trouble)}
             onType={type} status={tutorialStatus(labReady, snapshot, trouble)} />
         </div>

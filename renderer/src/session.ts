@@ -4,6 +4,7 @@ import type { PreparedLab } from '../../core/lab/prepare.ts';
 import type { LabReport } from '../../core/lab/script.ts';
 import type { MachineSnapshot } from '../../core/worker/machine-snapshot.ts';
 import type { MachineConfig, TraceRecord, WorkerCommand, WorkerEvent } from '../../core/worker/protocol.ts';
+import { CaptureStore } from './capture-store.ts';
 import type { LabControls } from './lab-controls.ts';
 import { StreamQueue } from './stream-queue.ts';
 
@@ -57,7 +58,8 @@ export interface SessionSnapshot {
 export const RAM_SIZE = 256 * 1024 * 1024;
 
 export function machineConfig(harts: number): MachineConfig {
-  return { harts, ramSize: RAM_SIZE, deterministic: false, maxInstructions: 0, trace: false };
+  // Capture on: the link inspector's "Save capture" needs every frame of the ivshmem-net links.
+  return { harts, ramSize: RAM_SIZE, deterministic: false, maxInstructions: 0, trace: false, capture: true };
 }
 
 /** The UART number a console stream's input goes to, or undefined when it takes no input. */
@@ -104,6 +106,8 @@ export class Session {
   private readonly traceListeners = new Set<() => void>();
   private readonly reads = new Map<number, (read: MemoryRead) => void>();
   private nextRead = 1;
+  /** Frames of the ivshmem-net links since the session started (they survive resets, as a capture would). */
+  readonly captures = new CaptureStore();
 
   constructor(readonly spec: BootSpec, private readonly createWorker: WorkerFactory = defaultWorkerFactory) {
     this.snapshot = this.initial(0);
@@ -294,6 +298,8 @@ export class Session {
         return this.onTrace(event.records, event.dropped);
       case 'memory':
         return this.onMemory(event);
+      case 'frames':
+        return this.captures.add(event.frames, event.dropped);
       case 'lab-step':
         this.update({ labStep: { index: event.index, total: event.total, description: event.description } });
         return;

@@ -4,12 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { Board } from '../../core/machine/board.ts';
 import { Machine } from '../../core/machine/machine.ts';
 import { MachineHost, uartOf, type HostEnvironment } from '../../core/worker/machine-host.ts';
-import { MAX_MEMORY_READ, type MachineConfig, type WorkerEvent } from '../../core/worker/protocol.ts';
+import { snapshotMachine } from '../../core/worker/machine-snapshot.ts';
+import { MAX_MEMORY_READ, type CapturedFrame, type MachineConfig, type WorkerEvent } from '../../core/worker/protocol.ts';
 
 const guest = (name: string) => new Uint8Array(readFileSync(resolve(import.meta.dirname, '../../assets/guests', `${name}.elf`)));
 
 /** A host in a fake environment: yields and sleeps are queued and run by `settle`, time is virtual. */
-function harness() {
+function harness(installFirmware?: ConstructorParameters<typeof MachineHost>[1]) {
   const events: WorkerEvent[] = [];
   let now = 0;
   const soon: Array<() => void> = [];
@@ -19,7 +20,7 @@ function harness() {
     yield: (fn) => { soon.push(fn); },
     sleep: (ms, fn) => { let live = true; soon.push(() => { if (live) { now += ms; fn(); } }); return { cancel: () => { live = false; } }; },
   };
-  const host = new MachineHost(env);
+  const host = new MachineHost(env, installFirmware);
   const text = (stream: string) => new TextDecoder().decode(concat(events.flatMap((e) => (e.type === 'output' && e.stream === stream ? [e.bytes] : []))));
   /** Runs queued work until `until` holds (or nothing is left). */
   const settle = (until: () => boolean = () => false, rounds = 2000) => {
@@ -118,6 +119,33 @@ describe('machine host commands', () => {
     settle(() => text('uart0').includes('you typed: again'));
     settle(undefined, 3);
     expect(traces().length).toBe(count);
+  });
+
+  it('streams captured link frames as frames events while capture is on (config or set-capture)', () => {
+    const calls: boolean[] = [];
+    let pending: CapturedFrame[] = [];
+    const frame = (seq: number): CapturedFrame => ({ link: '00:10.0', from: 0, to: 1, timeNs: seq * 100, length: 3, bytes: new Uint8Array([1, 2, seq]), seq });
+    const { host, events, text, settle } = harness((machine) => ({
+      cellState: () => undefined,
+      snapshot: () => snapshotMachine(machine, undefined),
+      links: {
+        setCapture: (on) => { calls.push(on); },
+        takeFrames: () => { const frames = pending; pending = []; return { frames, dropped: 0 }; },
+      },
+    }));
+    host.handle({ type: 'boot', config: { ...config(1), capture: true }, boot: { bytes: guest('ui/echo') } });
+    expect(calls).toEqual([true]);
+    settle(() => text('uart0').includes('> '));
+    pending = [frame(1), frame(2)];
+    host.handle({ type: 'input', stream: 'uart0', bytes: new TextEncoder().encode('x\r') });
+    settle(() => events.some((e) => e.type === 'frames'));
+    const got = events.filter((e) => e.type === 'frames');
+    expect(got).toHaveLength(1);
+    expect(got[0]!.type === 'frames' && got[0]!.frames.map((f) => f.seq)).toEqual([1, 2]);
+    host.handle({ type: 'set-capture', enabled: false });
+    expect(calls).toEqual([true, false]);
+    host.handle({ type: 'reset' });
+    expect(calls).toEqual([true, false, false]); // the new machine keeps what set-capture asked
   });
 
   it('resets in place on command, keeping the trace setting', () => {

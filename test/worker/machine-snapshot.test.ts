@@ -63,6 +63,12 @@ describe('machine snapshot', () => {
     expect(demo.doorbells).toBeGreaterThan(0);
     expect(demo.interrupts).toBeGreaterThan(2);
     expect(s.links[1]!.endpoints.map((e) => e.cell)).toEqual(['qemu-riscv64']);
+    // The net link (protocol 1) carries the link inspector's view; the demo link's protocol 0 does not.
+    expect(demo.inspection).toBeUndefined();
+    expect(s.links[1]!.inspection).toMatchObject({
+      kind: 'ivshmem-net', bdf: '00:10.0', qlen: 2048, problem: undefined,
+      peers: [{ id: 0, cell: 'qemu-riscv64', state: 0 }, { id: 1, cell: undefined, state: 0 }], recent: [],
+    });
     // Each cell's PCI devices: the link's bdf, its peer id, its INTx source.
     const pci = Object.fromEntries(s.cells.map((c) => [c.name, c.pci]));
     expect(pci['ivshmem-demo-1']).toEqual([{ bdf: '00:0e.0', kind: 'ivshmem', peer: 1, peers: 3, protocol: 0, intx: 36 }]);
