@@ -285,6 +285,8 @@ const struct command commands[] = {
 	{ "lspci", "[-v]", "list the PCI functions this cell sees (ECAM)", cmd_lspci, 0 },
 	{ "ivshmem-demo", "[-t TARGET] [-b BDF]", "be a peer of an ivshmem link (Ctrl-C ends)", cmd_ivshmem_demo, 0 },
 	{ "bench", "[MILLIONS]", "a fixed integer workload (for npm run bench)", cmd_bench, 0 },
+	{ "virtio-ivshmem-console", "[DEVICE] [TTY]", "virtio console back-end, relayed to TTY (use &)", cmd_virtio_console, 1 },
+	{ "virtio-ivshmem-block", "[DEVICE] IMAGE", "virtio block back-end serving IMAGE (use &)", cmd_virtio_block, 1 },
 	{ "jobs", "", "the background jobs (\"COMMAND ... &\")", cmd_jobs, 0 },
 	{ "kill", "%JOB", "end a background job", cmd_kill, 0 },
 	{ "poweroff", "", "power the board off (SBI SRST)", cmd_poweroff, 0 },

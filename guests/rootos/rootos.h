@@ -89,6 +89,8 @@ extern const struct command commands[];
 int cmd_bench(int argc, char **argv);
 int cmd_lspci(int argc, char **argv);         /* pci.c */
 int cmd_ivshmem_demo(int argc, char **argv);  /* pci.c */
+int cmd_virtio_console(int argc, char **argv); /* virtio/console-backend.c */
+int cmd_virtio_block(int argc, char **argv);   /* virtio/block-backend.c */
 
 /* ---- background jobs (job.c): "CMD ... &" ---- */
 struct job_ops {
