@@ -78,7 +78,21 @@ static int bulk_transfer(unsigned long mib)
 	return 0;
 }
 
-void inmate_main(void)
+/* After the work: answer the hypervisor's messages (a shutdown request is approved) until stopped. */
+static void idle(void)
+{
+	for (;;) {
+		if (comm_region_handle_message(0) == JAILHOUSE_MSG_SHUTDOWN_REQUEST)
+			stop();
+		disable_irqs();
+		timer_start(timer_get_frequency() / 100);
+		irq_enable(IRQ_TIMER);
+		wait_for_interrupt();
+		enable_irqs();
+	}
+}
+
+static void run(void)
 {
 	unsigned int irq_base = (unsigned int)cmdline_parse_int("vpci_irq_base", 37);
 	unsigned long bar = (unsigned long)cmdline_parse_int("bar", 0x40000000);
@@ -125,4 +139,10 @@ void inmate_main(void)
 	if (mib > 0 && bulk_transfer((unsigned long)mib))
 		return;
 	printk("virtio-blk-demo: done\n");
+}
+
+void inmate_main(void)
+{
+	run();
+	idle();
 }
