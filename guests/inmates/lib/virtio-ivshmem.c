@@ -250,6 +250,7 @@ int virtqueue_add(struct virtqueue *vq, const struct vq_buf *bufs, int out, int 
 	vq->free_head = vq->next[last];
 	vq->num_free = (u16)(vq->num_free - n);
 	vq->chain_len[head] = (u8)n;
+	vq->chains++;
 	vq->writable[head] = writable;
 	vq->avail->ring[vq->avail->idx % vq->size] = head;
 	fence();
@@ -279,10 +280,9 @@ int virtqueue_get_used(struct virtqueue *vq, u32 *len)
 	u16 idx = vq->used->idx;
 	if (idx == vq->last_used)
 		return -1;
-	u16 in_flight = (u16)(vq->size - vq->num_free);
-	if ((u16)(idx - vq->last_used) > in_flight)
-		return virtio_ivshmem_fail(vi, "queue %u: used index %u runs %u ahead of %u, %u buffers are in flight", vq->index,
-					   idx, (u16)(idx - vq->last_used), vq->last_used, in_flight), -2;
+	if ((u16)(idx - vq->last_used) > vq->chains)
+		return virtio_ivshmem_fail(vi, "queue %u: used index %u runs %u ahead of %u, with %u buffers in flight", vq->index,
+					   idx, (u16)(idx - vq->last_used), vq->last_used, vq->chains), -2;
 	fence();
 	volatile struct vring_used_elem *e = &vq->used->ring[vq->last_used % vq->size];
 	u32 id = e->id, l = e->len;
@@ -300,6 +300,7 @@ int virtqueue_get_used(struct virtqueue *vq, u32 *len)
 	vq->free_head = (u16)id;
 	vq->num_free = (u16)(vq->num_free + vq->chain_len[id]);
 	vq->chain_len[id] = 0;
+	vq->chains--;
 	*len = l;
 	return (int)id;
 }

@@ -36,6 +36,7 @@ struct virtqueue {
 	volatile struct vring_avail *avail;
 	volatile struct vring_used *used;
 	u16 free_head, num_free, last_used;
+	u16 chains;                   /* chains in flight */
 	u16 next[VQ_MAX_SIZE];        /* private copy of the descriptors' next fields (the free list) */
 	u8 chain_len[VQ_MAX_SIZE];    /* descriptors of the chain a head starts (0: not in flight) */
 	u32 writable[VQ_MAX_SIZE];    /* device-writable bytes of that chain (bound of used.len) */
