@@ -38,6 +38,8 @@ export class Cell {
   readonly cpus = new Set<HartId>();
   /** Interrupt sources (PLIC pins) the cell owns. */
   readonly pins = new Set<number>();
+  /** Virtual interrupt sources in the cell's view of the PLIC (ivshmem INTx; virtual-plic.ts). */
+  readonly virqs = new Set<number>();
   /** Interrupt sources its config lists (what the root cell gets back when a cell is destroyed). */
   readonly configPins = new Set<number>();
   /** PCI functions (bdf) the cell owns. */

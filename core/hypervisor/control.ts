@@ -218,6 +218,7 @@ export class Control {
     }
     for (const pin of cell.pins) root.pins.delete(pin);
     hv.vplic.disableSources([...root.cpus, ...cell.cpus], cell.pins);
+    hv.vplic.resetVirtual(cell.cpus);
     for (const dev of config.pci_devices) if (dev.type !== PCI_TYPE_IVSHMEM) root.pciDevices.delete(dev.bdf);
     for (const mem of config.memory_regions) {
       if ((mem.flags & (MEM_COMM_REGION | MEM_ROOTSHARED)) === 0n) unmapFromRoot(root, mem);
@@ -323,6 +324,7 @@ export class Control {
     }
     cell.comm.initialise(cell.commFlags, cell.config.console, hv.system.platform_info.pci_mmconfig_base);
     hv.vplic.disableSources(cell.cpus, cell.pins);
+    hv.vplic.resetVirtual(cell.cpus);
     hv.unitHook('cellReset', cell);
     const reset = Number(cell.config.cpu_reset_address);
     // The cell's first CPU starts at cpu_reset_address; the others wait in HSM STOPPED for the cell's
@@ -365,6 +367,7 @@ export class Control {
       hv.assignCpu(cpu, root);
     }
     hv.vplic.disableSources(cell.cpus, cell.pins);
+    hv.vplic.resetVirtual(cell.cpus);
     for (const pin of cell.pins) if (root.configPins.has(pin)) root.pins.add(pin);
     for (const bdf of cell.pciDevices) if (root.config.pci_devices.some((d) => d.bdf === bdf && d.type !== PCI_TYPE_IVSHMEM)) root.pciDevices.add(bdf);
     for (const mem of cell.config.memory_regions) {

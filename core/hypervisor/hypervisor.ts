@@ -118,8 +118,11 @@ export class Hypervisor implements FirmwareExtension {
     this.cpuCell = new Array<Cell | undefined>(machine.harts.length).fill(undefined);
     const hv = this;
     this.ivshmem = new Ivshmem({
-      // INTx as an edge (Jailhouse's irqchip_set_pending): a doorbell never leaves the line asserted.
-      raiseInterrupt: (_cell, source) => machine.plic.trigger(source),
+      // INTx is a virtual source in the cell's view of the PLIC (Jailhouse's vIRQs), raised as an edge.
+      raiseInterrupt: (cell, source) => { this.vplic.sendVirq(cell as Cell, source); },
+      registerVirq: (cell, source) => this.vplic.registerVirq(cell as Cell, source),
+      unregisterVirq: (cell, source) => this.vplic.unregisterVirq(cell as Cell, source),
+      get maxIrq() { return Math.min(hv.system.platform_info.riscv.irqchip.max_irq, machine.plic.numSources); },
       writeU32: (hpa, value) => {
         const at = machine.ram.offsetOf(hpa);
         if (at >= 0 && at + 4 <= machine.ram.size) machine.ram.view.setUint32(at, value, true);
@@ -388,7 +391,8 @@ export class Hypervisor implements FirmwareExtension {
     this.printk('');
     this.printk(`Initializing Jailhouse hypervisor ${JAILHOUSE_VERSION} on CPU ${e.entered[0]}`);
     const contexts = irq.hart_to_context.map((c, h) => (c >= 0 ? c : h < machine.harts.length ? 2 * h + 1 : -1));
-    this.vplic_ = new VirtualPlic(machine.plic, contexts);
+    this.vplic_ = new VirtualPlic(machine, contexts);
+    this.vplic_.resetVirtual(machine.harts.map((h) => h.id));
 
     this.printk('Initializing processors:');
     for (const id of e.entered) this.printk(` CPU ${id}... OK`);
@@ -499,6 +503,7 @@ export class Hypervisor implements FirmwareExtension {
     const machine = this.machine;
     machine.harts.forEach((h, i) => { h.onTrap = this.savedOnTrap[i]; });
     for (const cell of [...this.cells.values()].reverse()) this.unitHook('cellExit', cell);
+    this.vplic.resetVirtual(machine.harts.map((h) => h.id));
     for (const cell of this.cells.values()) this.releaseCellPages(cell);
     this.cells.clear();
     this.active = false;

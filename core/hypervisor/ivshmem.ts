@@ -2,6 +2,9 @@ import {
   MEM_WRITE, PCI_TYPE_IVSHMEM, irqchipPins, type CellConfig, type MemoryRegion, type PciDevice,
 } from './config/types.ts';
 import { VIRTIO_MIN_RW_SIZE, protocolMismatch, virtioRole } from './config/shmem-protocol.ts';
+import { intxIrq, intxPin, intxProblem } from './config/ivshmem-intx.ts';
+
+export { intxPin } from './config/ivshmem-intx.ts';
 
 /*
  * ivshmem 2.0 links between cells (shared/spec/ivshmem.md; Jailhouse's hypervisor/ivshmem.c).
@@ -81,8 +84,16 @@ export interface IvshmemCell {
 
 /** What the hypervisor provides to the model. */
 export interface IvshmemHost {
-  /** Raises interrupt source `source` (a PLIC source the cell owns) as an edge: the cell's INTx. */
+  /**
+   * Raises virtual interrupt source `source` of the cell (its INTx, vpci_irq_base + pin - 1) as an edge:
+   * Jailhouse's irqchip_send_virq. A CPU of the cell that did not enable it in its PLIC view misses it.
+   */
   raiseInterrupt(cell: IvshmemCell, source: number): void;
+  /** `source` becomes / stops being a virtual interrupt source in the cell's view of the PLIC. */
+  registerVirq(cell: IvshmemCell, source: number): void;
+  unregisterVirq(cell: IvshmemCell, source: number): void;
+  /** Sources of the irqchip (max_irq): a virtual source is 1..maxIrq-1. */
+  readonly maxIrq: number;
   /** Writes a little-endian u32 to host-physical memory (the state table). */
   writeU32(hpa: number, value: number): void;
   /** A line on the hypervisor console. */
@@ -134,10 +145,6 @@ export function formatBdf(bdf: number): string {
   return `${h2(bdf >> 8)}:${h2((bdf >> 3) & 0x1f)}.${bdf & 7}`;
 }
 
-/** INTx pin of an ivshmem function: `((bdf >> 3) & 3) + 1` (spec). */
-export function intxPin(bdf: number): number {
-  return ((bdf >> 3) & 3) + 1;
-}
 
 const n = (v: bigint) => Number(v);
 const regionRange = (r: MemoryRegion) => `0x${r.phys_start.toString(16)}+0x${r.size.toString(16)}`;
@@ -159,8 +166,9 @@ export class IvshmemEndpoint implements ConfigSpace {
   /** Doorbells this peer rang / interrupts it received. */
   sent = 0;
   received = 0;
+  /** INTx pin 1..4; 0 when the config gives MSI-X vectors (the device then has no INTx, as in Jailhouse). */
   readonly pin: number;
-  /** The cell's interrupt source for INTx: vpci_irq_base + pin - 1. */
+  /** The cell's virtual interrupt source for INTx: vpci_irq_base + pin - 1 (0: none). */
   readonly irq: number;
   readonly barMask: number;
   readonly barSize: number;
@@ -175,8 +183,8 @@ export class IvshmemEndpoint implements ConfigSpace {
   private mappedBar: number | undefined;
 
   constructor(readonly link: IvshmemLink, readonly cell: IvshmemCell, readonly dev: PciDevice) {
-    this.pin = intxPin(dev.bdf);
-    this.irq = cell.config.vpci_irq_base + this.pin - 1;
+    this.pin = dev.num_msix_vectors === 0 ? intxPin(dev.bdf) : 0;
+    this.irq = this.pin !== 0 ? intxIrq(cell.config, dev) : 0;
     this.barMask = (dev.bar_mask[0] >>> 0) !== 0 ? (dev.bar_mask[0] & ~0xf) >>> 0 : IVSHMEM_DEFAULT_BAR_MASK;
     this.barSize = (~this.barMask >>> 0) + 1;
     this.sections = sectionsOf(cell.config, dev);
@@ -316,7 +324,7 @@ export class IvshmemEndpoint implements ConfigSpace {
    * command register's INTx disable). One-shot mode clears Interrupt Control on delivery.
    */
   deliver(host: IvshmemHost, vector: number): boolean {
-    if ((this.intCtrl & IVSHMEM_INT_ENABLE) === 0 || vector !== 0 || (this.command & PCI_CMD_INTX_OFF) !== 0) return false;
+    if ((this.intCtrl & IVSHMEM_INT_ENABLE) === 0 || vector !== 0 || this.irq === 0 || (this.command & PCI_CMD_INTX_OFF) !== 0) return false;
     if (this.oneShot) this.intCtrl = 0;
     this.received++;
     host.raiseInterrupt(this.cell, this.irq);
@@ -466,7 +474,7 @@ export class Ivshmem {
     for (const chip of cfg.irqchips) for (const p of irqchipPins(chip)) pins.add(p);
     for (const dev of cfg.pci_devices) {
       if (dev.type !== PCI_TYPE_IVSHMEM) continue;
-      const why = checkEndpoint(cell, dev, pins, this.links.get(dev.bdf));
+      const why = checkEndpoint(cell, dev, pins, this.host.maxIrq, this.links.get(dev.bdf));
       if (why !== undefined) return why;
     }
     return undefined;
@@ -485,6 +493,7 @@ export class Ivshmem {
         this.links.set(dev.bdf, link);
       }
       const ep = new IvshmemEndpoint(link, cell, dev);
+      if (ep.irq !== 0) this.host.registerVirq(cell, ep.irq);
       link.connect(ep);
       cell.virtualPci.set(dev.bdf, ep);
       list.push(ep);
@@ -505,6 +514,7 @@ export class Ivshmem {
   /** The cell is destroyed: its endpoints leave; a link without peers is gone. */
   detach(cell: IvshmemCell): void {
     for (const ep of this.byCell.get(cell.id) ?? []) {
+      if (ep.irq !== 0) this.host.unregisterVirq(cell, ep.irq);
       ep.link.disconnect(ep);
       if (cell.virtualPci.get(ep.bdf) === ep) cell.virtualPci.delete(ep.bdf);
       if (ep.link.connected.length === 0) this.links.delete(ep.link.bdf);
@@ -534,7 +544,7 @@ export class Ivshmem {
 }
 
 /** Jailhouse's ivshmem_init checks, with messages that name both cells and the bdf. */
-function checkEndpoint(cell: IvshmemCell, dev: PciDevice, pins: ReadonlySet<number>, link: IvshmemLink | undefined): string | undefined {
+function checkEndpoint(cell: IvshmemCell, dev: PciDevice, pins: ReadonlySet<number>, maxIrq: number, link: IvshmemLink | undefined): string | undefined {
   const bdf = formatBdf(dev.bdf);
   const cfg = cell.config;
   const where = `cell "${cell.name}", ivshmem ${bdf}`;
@@ -558,8 +568,8 @@ function checkEndpoint(cell: IvshmemCell, dev: PciDevice, pins: ReadonlySet<numb
   if (virtio !== undefined && cfg.memory_regions[dev.shmem_regions_start + 1]!.size < VIRTIO_MIN_RW_SIZE) {
     return `${where}: the R/W section of a virtio link must be at least 2 pages (0x${VIRTIO_MIN_RW_SIZE.toString(16)}), not 0x${cfg.memory_regions[dev.shmem_regions_start + 1]!.size.toString(16)}`;
   }
-  const irq = cfg.vpci_irq_base + intxPin(dev.bdf) - 1;
-  if (!pins.has(irq)) return `${where}: INTx is interrupt ${irq} (vpci_irq_base ${cfg.vpci_irq_base} + pin ${intxPin(dev.bdf)} - 1), which is not the cell's`;
+  const intx = intxProblem(cfg, dev, pins, maxIrq);
+  if (intx !== undefined) return `${where}: ${intx}`;
   if (link === undefined) return undefined;
   // A link exists only while it has a peer (detach() drops empty links).
   const other = `"${link.connected[0]?.cell.name ?? '?'}"`;
@@ -576,3 +586,4 @@ function checkEndpoint(cell: IvshmemCell, dev: PciDevice, pins: ReadonlySet<numb
   if (taken !== undefined) return `ivshmem ${bdf}: cells "${cell.name}" and "${taken.cell.name}" both use peer id ${dev.shmem_dev_id}`;
   return undefined;
 }
+

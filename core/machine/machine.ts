@@ -10,7 +10,7 @@ import { ConsoleBuffer } from './console-buffer.ts';
 import { buildBoardDeviceTree } from './device-tree.ts';
 import { ImageError, looksLikeElf, parseElf } from './elf.ts';
 import { PciEcamHost } from './pci-host.ts';
-import { Plic } from './plic.ts';
+import { Plic, supervisorContext } from './plic.ts';
 import { BOARD_IMPL_ID, Sbi, type SbiPlatform } from './sbi.ts';
 import { TestFinisher, type FinishResult } from './test-finisher.ts';
 import { TraceLog } from './trace-log.ts';
@@ -90,6 +90,11 @@ export class Machine implements SbiPlatform, HartExits {
   readonly harts: Hart[] = [];
   readonly bus = new Bus();
   readonly plic: Plic;
+  /**
+   * Per hart: a hypervisor's virtual external interrupt (Jailhouse's injected vIRQs), OR-ed with the
+   * PLIC's S-mode context into SEIP. See setVirtualExternal.
+   */
+  private readonly virtualExternal: Uint8Array;
   readonly uarts: Uart16550[] = [];
   readonly pci = new PciEcamHost({ name: 'pci-ecam' });
   readonly sbi: Sbi;
@@ -133,13 +138,14 @@ export class Machine implements SbiPlatform, HartExits {
       this.timers.push({ deadline: Infinity, suspended: false, resume: undefined });
     }
 
+    this.virtualExternal = new Uint8Array(harts);
     this.plic = new Plic({
       harts,
       numSources: Board.plic.sources,
       onContextChange: (context, asserted) => {
         if ((context & 1) === 0) return; // M-mode contexts: nobody listens
         const hart = this.harts[context >> 1]!;
-        hart.mip = asserted ? hart.mip | SEIP : hart.mip & ~SEIP;
+        hart.mip = asserted || this.virtualExternal[hart.id] === 1 ? hart.mip | SEIP : hart.mip & ~SEIP;
       },
     });
     const finisher = new TestFinisher({ onFinish: (result) => this.finish(result) });
@@ -150,6 +156,17 @@ export class Machine implements SbiPlatform, HartExits {
     for (let i = 0; i < extraUarts; i++) {
       this.addUart(`uart${i + 1}`, Board.extraUart.base + i * Board.extraUart.stride, Board.extraUart.irqBase + i);
     }
+  }
+
+  /**
+   * A hypervisor asserts or drops a virtual external interrupt on `hart` (an interrupt source that exists
+   * only in a cell's view of the PLIC, e.g. ivshmem INTx). SEIP is the OR of it and the hart's S context.
+   */
+  setVirtualExternal(hart: number, asserted: boolean): void {
+    const h = this.harts[hart];
+    if (h === undefined) return;
+    this.virtualExternal[hart] = asserted ? 1 : 0;
+    h.mip = asserted || this.plic.isAsserted(supervisorContext(hart)) ? h.mip | SEIP : h.mip & ~SEIP;
   }
 
   private addUart(name: string, base: number, irq: number): void {

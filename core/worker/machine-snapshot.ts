@@ -46,7 +46,7 @@ export interface CellSnapshot {
 /**
  * A PCI device a cell's config gives it. For ivshmem devices: the link is the `links` entry with the
  * same bdf (absent while the device could not join it), `peer` this cell's id on it, `intx` the cell's
- * interrupt source for the device's INTx line.
+ * virtual interrupt source for the device's INTx line (absent with MSI-X vectors: no INTx).
  */
 export interface PciDeviceSnapshot {
   /** "00:0e.0" */
@@ -119,7 +119,9 @@ export function pciDevices(config: CellConfig): PciDeviceSnapshot[] {
   return config.pci_devices.map((d): PciDeviceSnapshot => {
     const bdf = formatBdf(d.bdf);
     if (d.type === PCI_TYPE_IVSHMEM) {
-      return { bdf, kind: 'ivshmem', peer: d.shmem_dev_id, peers: d.shmem_peers, protocol: d.shmem_protocol, intx: config.vpci_irq_base + intxPin(d.bdf) - 1 };
+      const dev: PciDeviceSnapshot = { bdf, kind: 'ivshmem', peer: d.shmem_dev_id, peers: d.shmem_peers, protocol: d.shmem_protocol };
+      if (d.num_msix_vectors === 0) dev.intx = config.vpci_irq_base + intxPin(d.bdf) - 1;
+      return dev;
     }
     return { bdf, kind: d.type === PCI_TYPE_BRIDGE ? 'bridge' : 'device' };
   });

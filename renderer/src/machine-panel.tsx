@@ -112,7 +112,7 @@ function CellRow({ cell, colour, rates, links, children }: { cell: CellSnapshot;
     const bar = me?.memoryEnabled ? `BAR0 0x${me.bar0.toString(16)}` : 'BAR0 off';
     return {
       key: dev.bdf,
-      text: `${dev.bdf} ivshmem · peer ${dev.peer}/${dev.peers} · INTx ${dev.intx} · ${me ? bar : 'not on the link'}`,
+      text: `${dev.bdf} ivshmem · peer ${dev.peer}/${dev.peers} · ${dev.intx !== undefined ? `INTx ${dev.intx}` : "MSI-X (no INTx)"} · ${me ? bar : 'not on the link'}`,
       title: `virtual PCI device ${dev.bdf}: ivshmem 2.0, protocol 0x${(dev.protocol ?? 0).toString(16)}, this cell is peer ${dev.peer} of ${dev.peers}` +
         (me ? `; doorbells sent ${me.sent}, interrupts received ${me.received}, state ${me.state}` : ''),
     };

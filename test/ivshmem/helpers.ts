@@ -7,9 +7,18 @@ export const SHMEM = 0xbef0_0000;
 export const BDF = 0x0e << 3; // 00:0e.0, INTx pin 3
 export const STATE_SIZE = 0x1000, RW_SIZE = 0x9000, OUT_SIZE = 0x2000;
 
-/** A recording host: interrupts raised, state table words (by HPA), console lines. */
+/** A recording host: interrupts raised, virtual sources registered, state table words (by HPA), console lines. */
 export class FakeHost implements IvshmemHost {
   readonly raised: Array<{ cell: string; source: number }> = [];
+  /** "cell:source" of every registered virtual interrupt source. */
+  readonly virqs = new Set<string>();
+  readonly maxIrq = 96;
+  registerVirq(cell: IvshmemCell, source: number): void {
+    this.virqs.add(`${cell.name}:${source}`);
+  }
+  unregisterVirq(cell: IvshmemCell, source: number): void {
+    this.virqs.delete(`${cell.name}:${source}`);
+  }
   readonly memory = new Map<number, number>();
   readonly lines: string[] = [];
   readonly traces: string[] = [];
@@ -45,7 +54,7 @@ export function linkRegions(peers: number, id: number, base = SHMEM): MemoryRegi
   return out;
 }
 
-/** A cell config with one ivshmem device: peer `id` of `peers`, INTx at `irq`. */
+/** A cell config with one ivshmem device: peer `id` of `peers`, INTx at virtual interrupt `irq`, UART pin 10. */
 export function peerConfig(name: string, id: number, peers: number, opts: { irq?: number; protocol?: number; bdf?: number; barMask?: number } = {}): CellConfig {
   const cfg = emptyCell();
   cfg.name = name;
@@ -57,7 +66,7 @@ export function peerConfig(name: string, id: number, peers: number, opts: { irq?
     { phys_start: 0x9000_0000n + BigInt(id) * 0x10_0000n, virt_start: 0n, size: 0x10_0000n, flags: MEM_READ | MEM_WRITE },
     ...linkRegions(peers, id),
   ];
-  cfg.irqchips = [{ address: 0xc00_0000n, id: 0, pin_base: irq & ~31, pin_bitmap: [(1 << (irq & 31)) >>> 0, 0, 0, 0] }];
+  cfg.irqchips = [{ address: 0xc00_0000n, id: 0, pin_base: 0, pin_bitmap: [1 << 10, 0, 0, 0] }];
   const dev = emptyPciDevice();
   dev.type = PCI_TYPE_IVSHMEM;
   dev.bdf = bdf;

@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, it } from 'vitest';
+import { checkConfigs } from '../../core/hypervisor/config/check.ts';
+import type { CellConfig, SystemConfig } from '../../core/hypervisor/config/types.ts';
+import { parseConfigYaml } from '../../core/hypervisor/config/yaml.ts';
 import { bootLab, compileConfig, inmateImage, runScript } from '../hypervisor/lab.ts';
 
 const config = (name: string) => compileConfig(readFileSync(resolve(import.meta.dirname, 'configs', name), 'utf8'));
@@ -17,6 +20,8 @@ it('a link between the root cell and a cell: config space, registers, doorbells,
     // the root cell's device: BAR0 at 0x40000000, memory decoding on, interrupts on
     'peek 0x30008000', 'poke 0x30008010 0x40000000', 'poke 0x30008004 0x2', 'peek 0x40000000', 'peek 0x40000004',
     'poke 0x40000008 1', 'poke 0x40000010 7',
+    // its INTx, virtual interrupt 33, enabled in CPU 0's context (1) of its PLIC view: word 1, bit 1
+    'poke 0x0c002084 0x2', 'peek 0x0c002084',
     'create a', 'load 1 a inmate 0',
     // cell a: its view of the bus, BAR0 at its own 0x40000000, ID, peers, the root's state entry, a state,
     // a doorbell to the root, a write to its own output, then a write to the read-only state table
@@ -27,12 +32,15 @@ it('a link between the root cell and a cell: config space, registers, doorbells,
   ], { sys: config('link-system.yaml'), a: config('link-inmate-a.yaml'), inmate: inmateImage() });
   let pendingAfterDoorbell = false;
   lab.runUntil(() => lab.out('cell:inmate-a').includes('w32: done\nw32: done\nw32: writing\nw32: done\nr32'), 50_000_000);
-  pendingAfterDoorbell = lab.machine.plic.isPending(ROOT_IRQ);
+  // a's doorbell made the root cell's virtual interrupt pending on CPU 0 (which enabled it), not the
+  // physical source 33 (nobody's pin)
+  pendingAfterDoorbell = lab.hv.vplic.virqPending(0, ROOT_IRQ) && !lab.machine.plic.isPending(ROOT_IRQ);
   const r = runScript(lab);
   const hv = lab.out('hypervisor');
   expect(hv).toContain('Adding virtual PCI device 00:01.0 to cell "lab-root"\n');
   expect(hv).toContain('Adding virtual PCI device 00:01.0 to cell "inmate-a"\nShared memory connection established, peer cells:\n "lab-root"\n "inmate-a"\n');
   expect(r.get('peek 0x30008000')).toBe(0x4106_110a);
+  expect(r.get('peek 0x0c002084')).toBe(0x2); // the virtual enable bit reads back
   expect(r.get('peek 0x40000000')).toBe(0);
   expect(r.get('peek 0x40000004')).toBe(2);
   expect(lab.out('cell:inmate-a')).toContain([
@@ -61,6 +69,7 @@ it('a link between the root cell and a cell: config space, registers, doorbells,
   expect(link!.doorbells).toBe(2);
   expect(link!.interrupts).toBeGreaterThanOrEqual(2); // a's state change and its doorbell, at least
   expect(lab.machine.plic.isPending(A_IRQ)).toBe(false);
+  expect(lab.hv.vplic.virqPending(2, A_IRQ)).toBe(false); // the doorbell to the failed peer raised nothing
 });
 
 it('a cell whose link does not match is refused (-EINVAL), and the root cell keeps its device', () => {
@@ -72,4 +81,29 @@ it('a cell whose link does not match is refused (-EINVAL), and the root cell kee
   expect(r.get('create a')).toBe(-22);
   expect(lab.out('hypervisor')).not.toContain('to cell "inmate-a"');
   expect(lab.hv.snapshot().links.map((l) => l.endpoints.length)).toEqual([1]);
+});
+
+it('enable and CELL_CREATE refuse an ivshmem INTx that is one of the cell\'s physical pins (config check says the same)', () => {
+  const sysText = readFileSync(resolve(import.meta.dirname, 'configs', 'link-system.yaml'), 'utf8');
+  const badRoot = sysText.replace('pins: [10, 12-15]}', 'pins: [10, 12-15, 33]}');
+  expect(badRoot).not.toBe(sysText);
+  const lab = bootLab(['enable sys', 'end'], { sys: compileConfig(badRoot) });
+  const r = runScript(lab);
+  expect(r.get('enable sys')).toBe(-22);
+  expect(lab.out('hypervisor')).toContain('FATAL: root cell: ivshmem: cell "lab-root", ivshmem 00:01.0: INTx is virtual interrupt 33 (vpci_irq_base 32 + pin 2 - 1), which is also one of the cell\'s irqchip pins');
+  const aText = readFileSync(resolve(import.meta.dirname, 'configs', 'link-inmate-a.yaml'), 'utf8');
+  const badA = aText.replace('pins: [14]}', 'pins: [14, 34]}');
+  expect(badA).not.toBe(aText);
+  const rootWith34 = sysText.replace('pins: [10, 12-15]}', 'pins: [10, 12-15, 34]}'); // so a may take pin 34
+  const lab2 = bootLab(['enable sys', 'create a', 'end'], { sys: compileConfig(rootWith34), a: compileConfig(badA) });
+  const r2 = runScript(lab2);
+  expect(r2.get('enable sys')).toBe(0);
+  expect(r2.get('create a')).toBe(-22);
+  expect(lab2.out('hypervisor')).not.toContain('to cell "inmate-a"');
+  // config check agrees on both
+  const sys = (t: string) => parseConfigYaml(t).config as SystemConfig;
+  const errors = (s: SystemConfig, cells: CellConfig[]) => checkConfigs(s, cells).filter((f) => f.severity === 'error').map((f) => f.message);
+  expect(errors(sys(badRoot), [])).toEqual([expect.stringContaining('INTx is virtual interrupt 33')]);
+  expect(errors(sys(rootWith34), [parseConfigYaml(badA).config as CellConfig])).toEqual([expect.stringContaining('INTx is virtual interrupt 34')]);
+  expect(errors(sys(rootWith34), [parseConfigYaml(aText).config as CellConfig])).toEqual([]);
 });

@@ -365,8 +365,12 @@ describe('ivshmem links', () => {
     other.config.memory_regions[4]!.flags |= MEM_WRITE;
     expect(iv.check(other)).toMatch(/output section of peer 1 \(region 4\) is writable/);
     const irq = cell(peerConfig('x', 0, 2));
-    irq.config.vpci_irq_base = 60;
-    expect(iv.check(irq)).toMatch(/INTx is interrupt 62 .* not the cell's/);
+    irq.config.vpci_irq_base = 8; // INTx pin 3 -> virtual interrupt 10, the cell's UART pin
+    expect(iv.check(irq)).toMatch(/INTx is virtual interrupt 10 \(vpci_irq_base 8 \+ pin 3 - 1\), which is also one of the cell's irqchip pins/);
+    irq.config.vpci_irq_base = 94; // 96: beyond max_irq
+    expect(iv.check(irq)).toMatch(/INTx is virtual interrupt 96 .*, outside the irqchip's sources 1-95/);
+    irq.config.pci_devices[0]!.num_msix_vectors = 1; // MSI-X: no INTx, nothing to check
+    expect(iv.check(irq)).toBeUndefined();
     const id = cell(peerConfig('x', 0, 2));
     id.config.pci_devices[0]!.shmem_dev_id = 2;
     expect(iv.check(id)).toMatch(/shmem_dev_id 2 is not below shmem_peers 2/);

@@ -13,6 +13,7 @@ import {
   type CellConfig, type MemoryRegion, type PciDevice, type SystemConfig,
 } from './types.js';
 import { VIRTIO_MIN_RW_SIZE, protocolMismatch, virtioRole } from './shmem-protocol.js';
+import { intxProblem } from './ivshmem-intx.js';
 
 export interface Finding {
   severity: 'error' | 'warning';
@@ -204,11 +205,10 @@ export function checkConfigs(system: SystemConfig, cells: CellConfig[], opts: Ch
         if (last >= cfg.memory_regions.length) {
           err(name, r, `ivshmem regions ${d.shmem_regions_start}..${last} (state table, R/W, ${d.shmem_peers} outputs) beyond the ${cfg.memory_regions.length} memory regions`);
         }
-        if (d.num_msix_vectors === 0) {
-          const irq = cfg.vpci_irq_base + ((d.bdf >> 3) & 3);
-          if (!ownPins.has(irq)) {
-            err(name, r, `INTx of ivshmem ${linkLabel(d)} is interrupt ${irq} (vpci_irq_base ${cfg.vpci_irq_base} + pin ${((d.bdf >> 3) & 3) + 1} - 1), which is not among the cell's irqchip pins`);
-          }
+        const intx = intxProblem(cfg, d, ownPins, plic.max_irq);
+        if (intx !== undefined) err(name, r, `ivshmem ${linkLabel(d)}: ${intx}`);
+        if (d.num_msix_vectors !== 0) {
+          warn(name, r, `ivshmem ${linkLabel(d)} has ${d.num_msix_vectors} MSI-X vectors, so no INTx; the board has no MSI controller, so the device raises no interrupts`);
         }
       }
     });

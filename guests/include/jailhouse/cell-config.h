@@ -28,6 +28,39 @@
 
 #define JAILHOUSE_SYS_VIRTUAL_DEBUG_CONSOLE 0x0001
 
+#define JAILHOUSE_CELL_TEST_DEVICE        0x00000002
+
+#define JAILHOUSE_CON_TYPE_NONE           0x0000
+#define JAILHOUSE_CON_TYPE_8250           0x0002
+#define JAILHOUSE_CON_TYPE_RISCV_SBI      0x000b
+
+#define JAILHOUSE_RISCV_PLIC              0
+#define JAILHOUSE_RISCV_APLIC             1
+
+#define JAILHOUSE_PCI_TYPE_DEVICE         0x01
+#define JAILHOUSE_PCI_TYPE_BRIDGE         0x02
+#define JAILHOUSE_PCI_TYPE_IVSHMEM        0x03
+#define JAILHOUSE_SHMEM_PROTO_UNDEFINED   0x0000
+#define JAILHOUSE_SHMEM_PROTO_VETH        0x0001
+#define JAILHOUSE_PCI_EXT_CAP             0x8000
+#define JAILHOUSE_PCICAPS_WRITE           0x0001
+
+/* PCI capability ids (PCI Local Bus / PCIe specs) */
+#define PCI_CAP_ID_PM                     0x01
+#define PCI_CAP_ID_MSI                    0x05
+#define PCI_CAP_ID_EXP                    0x10
+#define PCI_CAP_ID_MSIX                   0x11
+#define PCI_EXT_CAP_ID_ERR                0x01
+#define PCI_EXT_CAP_ID_DSN                0x03
+
+/* ivshmem BAR masks: 4 KiB register BAR0 (INTx), plus a 4 KiB MSI-X BAR1 */
+#define JAILHOUSE_IVSHMEM_BAR_MASK_INTX   { 0xfffff000, 0, 0, 0, 0, 0 }
+#define JAILHOUSE_IVSHMEM_BAR_MASK_MSIX   { 0xfffff000, 0xfffff000, 0, 0, 0, 0 }
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 struct jailhouse_console {
 	uint64_t address;
 	uint32_t size;
@@ -70,6 +103,80 @@ struct jailhouse_memory {
 } __attribute__((packed));
 
 /* The system descriptor: header fields up to the root cell's descriptor at offset 416. */
+/* The ivshmem-net link's four regions at `start` for peer `id` (state table, empty R/W, two outputs). */
+#define JAILHOUSE_SHMEM_NET_REGIONS(start, id) \
+	{ .phys_start = (start), .virt_start = (start), .size = 0x1000, \
+	  .flags = JAILHOUSE_MEM_READ | JAILHOUSE_MEM_ROOTSHARED }, \
+	{ 0 }, \
+	{ .phys_start = (start) + 0x1000, .virt_start = (start) + 0x1000, .size = 0x7f000, \
+	  .flags = JAILHOUSE_MEM_READ | JAILHOUSE_MEM_ROOTSHARED | ((id) == 0 ? JAILHOUSE_MEM_WRITE : 0) }, \
+	{ .phys_start = (start) + 0x80000, .virt_start = (start) + 0x80000, .size = 0x7f000, \
+	  .flags = JAILHOUSE_MEM_READ | JAILHOUSE_MEM_ROOTSHARED | ((id) == 1 ? JAILHOUSE_MEM_WRITE : 0) }
+
+struct jailhouse_cache {
+	uint32_t start, size;
+	uint8_t type, padding;
+	uint16_t flags;
+} __attribute__((packed));
+
+struct jailhouse_irqchip {
+	uint64_t address;
+	uint32_t id;
+	uint32_t pin_base;
+	uint32_t pin_bitmap[4];    /* bit i: interrupt source pin_base + i */
+} __attribute__((packed));
+
+struct jailhouse_pio {
+	uint16_t base, length;
+} __attribute__((packed));
+
+struct jailhouse_pci_device {
+	uint8_t type;
+	uint8_t iommu;
+	uint16_t domain;
+	uint16_t bdf;
+	uint32_t bar_mask[6];
+	uint16_t caps_start;
+	uint16_t num_caps;
+	uint8_t num_msi_vectors;
+	uint8_t msi_64bits:1, msi_maskable:1;
+	uint16_t num_msix_vectors;
+	uint16_t msix_region_size;
+	uint64_t msix_address;
+	uint32_t shmem_regions_start;
+	uint8_t shmem_dev_id;
+	uint8_t shmem_peers;
+	uint16_t shmem_protocol;
+} __attribute__((packed));
+
+struct jailhouse_pci_capability {
+	uint16_t id, start, len, flags;
+} __attribute__((packed));
+
+/* The RISC-V platform information (the iommu units are unused on RISC-V but keep their 8 x 28 bytes). */
+struct jailhouse_platform_info {
+	uint64_t pci_mmconfig_base;
+	uint8_t pci_mmconfig_end_bus;
+	uint8_t pci_is_virtual;
+	uint16_t pci_domain;
+	uint8_t iommu_units[8][28];
+	struct {
+		struct {
+			uint16_t max_irq;
+			uint8_t type;                  /* JAILHOUSE_RISCV_PLIC / _APLIC */
+			uint8_t reserved0;
+			uint64_t base_address;
+			uint32_t size;
+			uint32_t max_priority;
+			uint16_t imsic_stride;
+			uint16_t reserved1;
+			uint64_t imsic_base;
+			uint64_t imsic_size;
+			int16_t hart_to_context[32];   /* PLIC S-mode context of each hart, -1: none */
+		} __attribute__((packed)) irqchip;
+	} __attribute__((packed)) riscv;
+} __attribute__((packed));
+
 struct jailhouse_system {
 	char signature[5];
 	uint8_t architecture;
@@ -77,12 +184,16 @@ struct jailhouse_system {
 	uint32_t flags;
 	struct jailhouse_memory hypervisor_memory;
 	struct jailhouse_console debug_console;
-	uint8_t platform_info[340];
+	struct jailhouse_platform_info platform_info;
 	struct jailhouse_cell_desc root_cell;
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct jailhouse_cell_desc) == 132, "cell descriptor size");
 _Static_assert(sizeof(struct jailhouse_system) == 548, "system descriptor size");
+_Static_assert(sizeof(struct jailhouse_platform_info) == 340, "platform info size");
+_Static_assert(sizeof(struct jailhouse_irqchip) == 32, "irqchip size");
+_Static_assert(sizeof(struct jailhouse_pci_device) == 56, "pci device size");
+_Static_assert(sizeof(struct jailhouse_cache) == 12, "cache region size");
 
 /* Sizes of the variable arrays, in bytes. */
 static inline unsigned long jailhouse_cell_config_size(const struct jailhouse_cell_desc *c)

@@ -86,7 +86,7 @@ export function cQemuRiscv64(): Uint8Array {
   // irqchips[0]: plic
   s.u64(o, 0xc000000n).u32(o + 8, 0).u32(o + 12, 0);
   s.u32(o + 16, (1 << 10) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 14) | (1 << 15));
-  s.u32(o + 20, 0b11111); // pins 32..36
+  s.u32(o + 20, 0b11110); // pins 33..36 (32 is the ivshmem INTx, a virtual interrupt)
   o += 32;
   // pci_devices[0]: IVSHMEM (networking)
   s.u8(o, 3).u16(o + 2, 0).u16(o + 4, 0x10 << 3);

@@ -71,13 +71,13 @@ describe('config check', () => {
     for (const c of [a, b]) {
       c.pci_devices[0]!.bdf = 0xa0; // 00:14.0, INTA
       c.vpci_irq_base = 10;
-      c.irqchips[0]!.pin_bitmap = [c === a ? 1 << 10 : 0, 0, 0, 0]; // only a uses INTx (pin 10), b uses MSI-X
+      c.irqchips[0]!.pin_bitmap = [0, 0, 0, 0]; // a's INTx is virtual interrupt 10, b uses MSI-X (no INTx)
       for (const m of c.memory_regions.slice(0, 4)) if (m.size) { m.flags &= ~MEM_ROOTSHARED; m.phys_start -= 0x300000n; m.virt_start -= 0x300000n; }
     }
     b.pci_devices[0]!.num_msix_vectors = 1;
     a.pci_devices[0]!.shmem_dev_id = 0;
     a.memory_regions[2]!.flags |= MEM_WRITE; a.memory_regions[3]!.flags &= ~MEM_WRITE;
-    expect(run(sys, [a, b])).toEqual([]);
+    expect(run(sys, [a, b])).toEqual(['warning: cell "peer-b", pci 00:14.0: ivshmem 00:14.0 has 1 MSI-X vectors, so no INTx; the board has no MSI controller, so the device raises no interrupts']);
   });
 
   it('regions overlapping the hypervisor memory', () => {
@@ -166,10 +166,22 @@ describe('config check', () => {
     expect(run(sys, [tiny, other])).toContain('error: cell "other", pci 00:04.0: PCI device 00:04.0 is also assigned to cell "inmate-demo"');
   });
 
-  it('ivshmem INTx must be one of the cell\'s own pins', () => {
+  it('ivshmem INTx is a virtual interrupt: not one of the cell\'s pins, inside the irqchip', () => {
     const { sys, ivs } = setup();
-    ivs.vpci_irq_base = 40;
-    expect(run(sys, [ivs])).toContain('error: cell "ivshmem-demo", pci 00:10.0: INTx of ivshmem 00:10.0 is interrupt 40 (vpci_irq_base 40 + pin 1 - 1), which is not among the cell\'s irqchip pins');
+    ivs.vpci_irq_base = 36; // pin 36 is the cell's physical source
+    expect(run(sys, [ivs])).toContain('error: cell "ivshmem-demo", pci 00:10.0: ivshmem 00:10.0: INTx is virtual interrupt 36 (vpci_irq_base 36 + pin 1 - 1), which is also one of the cell\'s irqchip pins (the hypervisor injects it, so it must not be a physical pin)');
+    ivs.vpci_irq_base = 96;
+    expect(run(sys, [ivs])).toContain('error: cell "ivshmem-demo", pci 00:10.0: ivshmem 00:10.0: INTx is virtual interrupt 96 (vpci_irq_base 96 + pin 1 - 1), outside the irqchip\'s sources 1-95');
+    ivs.vpci_irq_base = 0; // pin 1 - 1 = source 0, which does not exist
+    expect(run(sys, [ivs])).toContain('error: cell "ivshmem-demo", pci 00:10.0: ivshmem 00:10.0: INTx is virtual interrupt 0 (vpci_irq_base 0 + pin 1 - 1), outside the irqchip\'s sources 1-95');
+    // the root cell too: its vIRQ 32 must not be a root pin
+    sys.root_cell.irqchips[0]!.pin_bitmap[1] = (sys.root_cell.irqchips[0]!.pin_bitmap[1]! | 1) >>> 0;
+    expect(run(sys, [])).toContain('error: cell "qemu-riscv64", pci 00:10.0: ivshmem 00:10.0: INTx is virtual interrupt 32 (vpci_irq_base 32 + pin 1 - 1), which is also one of the cell\'s irqchip pins (the hypervisor injects it, so it must not be a physical pin)');
+    // with MSI-X vectors there is no INTx: no rule, a warning that nothing interrupts
+    const msix = setup();
+    msix.ivs.vpci_irq_base = 36;
+    msix.ivs.pci_devices[0]!.num_msix_vectors = 2;
+    expect(run(msix.sys, [msix.ivs]).filter((l) => l.startsWith('error'))).toEqual([]);
   });
 
   describe('ivshmem links', () => {

@@ -312,7 +312,7 @@ describe('generated YAML', () => {
     expect(y).toContain('kind: system');
     expect(y).toContain('size: 6M');
     expect(y).toContain('phys_start: 0xbf800000');
-    expect(y).toContain('pins: [10-15, 32-36]');
+    expect(y).toContain('pins: [10-15, 33-36]');
     expect(y).toContain('hart_to_context: [1, 3, 5, 7, 9, 11]');
     expect(y).toContain('type: riscv-sbi');
     expect(y).toContain('shmem_protocol: ivshmem-net');
