@@ -13,7 +13,7 @@ const asset = (p: string) => new Uint8Array(readFileSync(resolve(root, 'assets/g
 export const CONSOLE_LINK = { bdf: '00:0d.0', state: 0xbec0_0000, rw: 0xbec0_1000, rwSize: 60 << 10 };
 export const BLOCK_LINK = { bdf: '00:0f.0', state: 0xbec1_0000, rw: 0xbec1_1000, rwSize: 956 << 10 };
 
-export function bootVirtioLab(): RootOsLab {
+export function bootVirtioLab(extraFiles: Record<string, Uint8Array> = {}): RootOsLab {
   const lab = bootRootOs({
     harts: 6, ramSize: 1 << 30, hypervisor: true,
     files: {
@@ -23,6 +23,7 @@ export function bootVirtioLab(): RootOsLab {
       'demos/virtio-console-demo.bin': asset('inmates/virtio-console-demo.bin'),
       'demos/virtio-blk-demo.bin': asset('inmates/virtio-blk-demo.bin'),
       'disk.img': asset('disks/virtio-blk.img'),
+      ...extraFiles,
     },
   });
   lab.waitForPrompt(0, 100_000_000);

@@ -24,10 +24,10 @@ export function virtioRole(protocol: number): VirtioRole | undefined {
 /** undefined when peers with protocols `a` and `b` can share a link, else why not (both names given). */
 export function protocolMismatch(a: number, b: number): string | undefined {
   const va = virtioRole(a), vb = virtioRole(b);
-  if (va === undefined && vb === undefined) {
+  if (va === undefined || vb === undefined) {
     return a === b ? undefined : `disagree on the protocol (${protocolName(a)} vs ${protocolName(b)})`;
   }
-  if (va === undefined || vb === undefined || va.device !== vb.device || va.role === vb.role) {
+  if (va.device !== vb.device || va.role === vb.role) {
     return `are no virtio front-end/back-end pair (${protocolName(a)} vs ${protocolName(b)}; a virtio link needs virtio-front-X on one end and virtio-back-X on the other)`;
   }
   return undefined;
