@@ -68,6 +68,7 @@ export function MachineView({ session, dark, onHome }: MachineViewProps) {
             onToggleMaximise={() => setMaximised(maximised === stream ? undefined : stream)}
             writable={uartOf(stream) !== undefined}
             owner={uartOwner(snapshot.machine, stream)}
+            detail={lab?.consoles?.[stream]}
             hidden={maximised !== undefined && maximised !== stream} />
         ))}
       </main>
