@@ -2,11 +2,12 @@
 # Each demo becomes <name>.elf (for inspection) and <name>.bin (what `jailhouse cell load` copies to GPA 0).
 # Cell configurations in configs/*.yaml are compiled with the project's own compiler.
 
-INMATE_DEMOS    := tiny-demo timer-demo uart-demo locked-demo mem-violation ipi-violation ivshmem-demo virtio-console-demo virtio-blk-demo
+INMATE_DEMOS    := tiny-demo timer-demo uart-demo locked-demo mem-violation ipi-violation ivshmem-demo net-demo \
+                   net-hostile virtio-console-demo virtio-blk-demo
 INMATE_LIB_SRCS := inmates/lib/header.S inmates/lib/setup.c inmates/lib/cmdline.c inmates/lib/timer.c \
                    inmates/lib/irq.c inmates/lib/comm.c inmates/lib/pci.c inmates/lib/ivshmem.c \
-                   inmates/lib/virtio-ivshmem.c inmates/lib/virtio-console.c inmates/lib/virtio-blk.c \
-                   lib/printf.c lib/string.c
+                   inmates/lib/net.c $(NET_SRCS) inmates/lib/virtio-ivshmem.c inmates/lib/virtio-console.c \
+                   inmates/lib/virtio-blk.c lib/printf.c lib/string.c
 INMATE_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(INMATE_LIB_SRCS))
 # An archive, as Jailhouse's inmates/lib: a demo links only the parts it uses (header.S always, as _start).
 INMATE_LIB      := $(BUILD)/inmates/libinmate.a
@@ -17,7 +18,8 @@ JAILHOUSE_LAB   ?= node ../bin/jailhouse-lab.mjs
 EXTRA_OUTPUTS += $(foreach d,$(INMATE_DEMOS),inmates/$(d).elf inmates/$(d).bin) $(patsubst %,configs/%.cell,$(CONFIGS))
 
 $(BUILD)/inmates/%.c.o: CFLAGS += -Iinmates/lib
-$(BUILD)/inmates/%.c.o: $(wildcard inmates/lib/*.h)
+$(BUILD)/inmates/%.c.o: $(wildcard inmates/lib/*.h net/*.h)
+$(BUILD)/inmates/%.c.o: CFLAGS += -I.
 
 $(INMATE_LIB): $(INMATE_LIB_OBJS)
 	rm -f $@

@@ -37,6 +37,10 @@ static spinlock_t out_lock;
 #define MAX_IRQS 8
 static struct { uint32_t src; void (*fn)(uint32_t, void *); void *ctx; } irqs[MAX_IRQS];
 
+/* Interrupts handed to registered handlers: a wait that saw this change after it polled the jobs does
+ * not sleep, so an interrupt taken between jobs_poll() and the WFI is never left unserved. */
+static volatile unsigned irq_seq;
+
 static int editing;        /* the line editor waits for a key: job output must clear its line first */
 static int interleaved;    /* ... and did: the editor redraws */
 
@@ -86,8 +90,10 @@ static int console_irq(struct trap_frame *f)
 		if (src == board.uart_irq)
 			uart_receive();
 		for (int i = 0; i < MAX_IRQS; i++)
-			if (irqs[i].fn && irqs[i].src == src)
+			if (irqs[i].fn && irqs[i].src == src) {
 				irqs[i].fn(src, irqs[i].ctx);
+				irq_seq++;
+			}
 		mmio_write32(PLIC_CLAIM(plic_context), src);
 	}
 	return 1;
@@ -125,6 +131,7 @@ void irq_unregister(uint32_t src)
  * unless `ready` says there is something to do already or a job asked to be polled again by now. */
 static void wait_event(int (*ready)(void))
 {
+	unsigned seq = irq_seq;
 	jobs_poll();
 	unsigned long wake = jobs_next_wake();
 	if (wake != ~0UL) {
@@ -132,7 +139,7 @@ static void wait_event(int (*ready)(void))
 		sbi_set_timer(wake);
 	}
 	csr_clear(sstatus, SSTATUS_SIE);
-	if (!ready() && (wake == ~0UL || read_time() < wake)) {
+	if (!ready() && seq == irq_seq && (wake == ~0UL || read_time() < wake)) {
 		if (!board.plic_base)
 			uart_receive();
 		else
@@ -211,13 +218,14 @@ int sleep_ticks(unsigned long ticks)
 {
 	unsigned long deadline = read_time() + ticks;
 	while (read_time() < deadline && !con_interrupted()) {
+		unsigned seq = irq_seq;
 		jobs_poll();
 		unsigned long wake = jobs_next_wake();
 		sleep_deadline = wake < deadline ? wake : deadline;
 		csr_set(sie, SIE_STIE);
 		sbi_set_timer(sleep_deadline);
 		csr_clear(sstatus, SSTATUS_SIE);
-		if (!sleep_over())
+		if (!sleep_over() && seq == irq_seq)
 			asm volatile("wfi");
 		csr_set(sstatus, SSTATUS_SIE);
 	}

@@ -89,6 +89,9 @@ extern const struct command commands[];
 int cmd_bench(int argc, char **argv);
 int cmd_lspci(int argc, char **argv);         /* pci.c */
 int cmd_ivshmem_demo(int argc, char **argv);  /* pci.c */
+int cmd_ip(int argc, char **argv);            /* net.c: eth0 over ivshmem-net */
+int cmd_ping(int argc, char **argv);
+int cmd_udp(int argc, char **argv);
 int cmd_virtio_console(int argc, char **argv); /* virtio/console-backend.c */
 int cmd_virtio_block(int argc, char **argv);   /* virtio/block-backend.c */
 

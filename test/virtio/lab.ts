@@ -10,8 +10,8 @@ import { bootRootOs, root, type RootOsLab } from '../rootos/lab.ts';
 const asset = (p: string) => new Uint8Array(readFileSync(resolve(root, 'assets/guests', p)));
 
 /** The links of guests/configs/sysconfig.yaml (state table, R/W section). */
-export const CONSOLE_LINK = { bdf: '00:0d.0', state: 0xbec0_0000, rw: 0xbec0_1000, rwSize: 60 << 10 };
-export const BLOCK_LINK = { bdf: '00:0f.0', state: 0xbec1_0000, rw: 0xbec1_1000, rwSize: 956 << 10 };
+export const CONSOLE_LINK = { bdf: '00:0d.0', state: 0xbe80_0000, rw: 0xbe80_1000, rwSize: 60 << 10 };
+export const BLOCK_LINK = { bdf: '00:0f.0', state: 0xbe81_0000, rw: 0xbe81_1000, rwSize: 956 << 10 };
 
 export function bootVirtioLab(extraFiles: Record<string, Uint8Array> = {}): RootOsLab {
   const lab = bootRootOs({

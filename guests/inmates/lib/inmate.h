@@ -86,6 +86,10 @@ void ivshmem_set_state(const struct ivshmem_device *dev, u32 state);
 void ivshmem_enable_interrupts(const struct ivshmem_device *dev, bool enable);
 void ivshmem_doorbell(const struct ivshmem_device *dev, u32 peer, u32 vector);
 
+/* The network stack (guests/net, net/net.h): its time source and the device description it wants. */
+struct ivnet_config;
+void net_config_from_ivshmem(struct ivnet_config *cfg, const struct ivshmem_device *dev);
+
 /* Memory-mapped I/O. */
 static inline u8 mmio_read8(unsigned long a) { return *(volatile u8 *)a; }
 static inline u32 mmio_read32(unsigned long a) { return *(volatile u32 *)a; }
