@@ -8,7 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RootOsLab } from '../rootos/lab.ts';
-import { BLOCK_LINK, bootVirtioLab, H, runUntilText, shell, Shm, startCell } from './lab.ts';
+import { BLOCK_LINK, bootVirtioLab, CONSOLE_LINK, H, runUntilText, shell, Shm, startCell } from './lab.ts';
 
 const rw = BLOCK_LINK.rw;
 
@@ -94,5 +94,27 @@ describe('the virtio-blk back-end against a hostile front-end', () => {
     freshFrontEnd();
     expect(lab.stream('cell:virtio-blk')).toContain(`sector 1 holds the pattern of run ${run - 1}`);
     expect(lab.output()).toContain('virtio-ivshmem-block 00:0f.0: front-end reset, resetting the device');
+  }, 300_000);
+});
+
+describe('the virtio console back-end against a hostile front-end', () => {
+  it('a transmit descriptor chain that loops is refused, and the shell and the other device go on', () => {
+    const lab = bootVirtioLab();
+    const shm = new Shm(lab);
+    const rw = CONSOLE_LINK.rw;
+    shell(lab, 'virtio-ivshmem-console 00:0d.0 /dev/ttyS1 &', ['[1] virtio-ivshmem-console', '~# ']);
+    startCell(lab, 'virtio-console');
+    expect(runUntilText(lab, 'uart1', 'virtio> ')).toBe(true);
+    // the header shows the queue selected last: the transmit queue (1)
+    expect(shm.u32(rw + H.queueSel)).toBe(1);
+    const desc = rw + shm.u64(rw + H.queueDesc), avail = rw + shm.u64(rw + H.queueDriver);
+    shm.set16(desc + 12, 1);                 // NEXT ...
+    shm.set16(desc + 14, 0);                 // ... to itself
+    const idx = shm.u16(avail + 2);
+    shm.set16(avail + 4 + 2 * (idx % shm.u16(rw + H.queueSize)), 0);
+    shm.set16(avail + 2, idx + 1);
+    const out = shell(lab, 'echo alive', ['echo alive\nalive\n', 'front-end error'], 50_000_000);
+    expect(out).toContain('virtio-ivshmem-console 00:0d.0: front-end error: transmitq: descriptor chain from 0 loops; device stopped until the front-end resets');
+    expect(out).toContain('echo alive\nalive\n');
   }, 300_000);
 });

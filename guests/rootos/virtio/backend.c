@@ -306,23 +306,21 @@ int vb_next_avail(struct vbackend *vb, int q)
 	return head;
 }
 
-volatile struct vring_desc *vb_desc(struct vbackend *vb, int q, uint32_t i, uint8_t **buf)
+int vb_desc(struct vbackend *vb, int q, uint32_t i, struct vb_buf *b)
 {
 	struct vb_queue *vq = &vb->q[q];
-	if (i >= vq->size) {
-		vb_fail(vb, "queue %d: descriptor %u of %u", q, i, vq->size);
-		return 0;
-	}
+	if (i >= vq->size)
+		return vb_fail(vb, "queue %d: descriptor %u of %u", q, i, vq->size);
 	volatile struct vring_desc *d = &vq->d[i];
 	uint64_t addr = d->addr;
-	uint32_t len = d->len;
-	if (addr > vb->shm_size || len > vb->shm_size - addr) {
-		vb_fail(vb, "queue %d: descriptor %u: buffer 0x%lx (%u bytes) is outside the R/W section", q, i,
-			(unsigned long)addr, len);
-		return 0;
-	}
-	*buf = vb->shm + addr;
-	return d;
+	b->len = d->len;
+	b->flags = d->flags;
+	b->next = d->next;
+	if (addr > vb->shm_size || b->len > vb->shm_size - addr)
+		return vb_fail(vb, "queue %d: descriptor %u: buffer 0x%lx (%u bytes) is outside the R/W section", q, i,
+			       (unsigned long)addr, b->len);
+	b->p = vb->shm + addr;
+	return 0;
 }
 
 void vb_push_used(struct vbackend *vb, int q, uint32_t head, uint32_t len)

@@ -13,6 +13,7 @@
 #include "../rootos.h"
 
 #define VB_MAX_QUEUES 2
+#define VB_MAX_CHAIN  16             /* descriptors per chain a back-end follows */
 
 struct vb_queue {
 	uint16_t max_size;            /* what the back-end offers in queue_size */
@@ -79,8 +80,15 @@ int vb_parse_bdf(const char *s);
 int vb_fail(struct vbackend *vb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The next available chain head of queue q, or -1 when none; -2 after vb_fail (bad avail index/entry). */
 int vb_next_avail(struct vbackend *vb, int q);
-/* Validates descriptor `i` of queue q (index, buffer inside the R/W section); the buffer or 0 (failed). */
-volatile struct vring_desc *vb_desc(struct vbackend *vb, int q, uint32_t i, uint8_t **buf);
+/* A descriptor as read once from the shared ring: the front-end may change the ring at any time, so a
+ * back-end uses only this copy after vb_desc checked it. */
+struct vb_buf {
+	uint8_t *p;                   /* inside the R/W section, len bytes */
+	uint32_t len;
+	uint16_t flags, next;
+};
+/* Copies and checks descriptor `i` of queue q (index, buffer inside the R/W section); 0, or -1 (failed). */
+int vb_desc(struct vbackend *vb, int q, uint32_t i, struct vb_buf *b);
 /* Puts chain `head` on the used ring with `len` bytes written. */
 void vb_push_used(struct vbackend *vb, int q, uint32_t head, uint32_t len);
 /* queue_event = 1 and a doorbell at the front-end's vector of queue q. */

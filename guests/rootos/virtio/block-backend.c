@@ -78,27 +78,24 @@ static void init_config(struct vbackend *vb)
 static int request(struct vblock *b, uint32_t head)
 {
 	struct vbackend *vb = &b->vb;
-	uint32_t chain[10], n = 0, i = head;
-	uint8_t *bufs[10];
+	struct vb_buf c[10];
+	uint32_t n = 0, i = head;
 	for (;;) {
 		if (n == 10)
 			return vb_fail(vb, "request %u: more than 10 descriptors", head);
-		volatile struct vring_desc *d = vb_desc(vb, 0, i, &bufs[n]);
-		if (!d)
+		if (vb_desc(vb, 0, i, &c[n]))
 			return -1;
-		chain[n++] = i;
-		if (!(d->flags & VRING_DESC_F_NEXT))
+		if (!(c[n++].flags & VRING_DESC_F_NEXT))
 			break;
-		i = d->next;
+		i = c[n - 1].next;
 	}
-	volatile struct vring_desc *d = vb->q[0].d;
-	volatile struct vring_desc *h = &d[chain[0]], *st = &d[chain[n - 1]];
+	struct vb_buf *h = &c[0], *st = &c[n - 1];
 	if (n < 2 || h->len < sizeof(struct virtio_blk_req_header) || (h->flags & VRING_DESC_F_WRITE))
 		return vb_fail(vb, "request %u: no device-readable 16-byte header first", head);
 	if (!(st->flags & VRING_DESC_F_WRITE) || st->len < 1)
 		return vb_fail(vb, "request %u: no device-writable status byte last", head);
 	struct virtio_blk_req_header rq;
-	memcpy(&rq, bufs[0], sizeof(rq));
+	memcpy(&rq, h->p, sizeof(rq));
 	uint8_t status = VIRTIO_BLK_S_OK;
 	uint32_t written = 1;
 	uint64_t at = rq.sector * 512;
@@ -106,20 +103,20 @@ static int request(struct vblock *b, uint32_t head)
 	case VIRTIO_BLK_T_IN:
 	case VIRTIO_BLK_T_OUT:
 		for (uint32_t k = 1; k + 1 < n; k++) {
-			volatile struct vring_desc *s = &d[chain[k]];
+			struct vb_buf *s = &c[k];
 			int in = rq.type == VIRTIO_BLK_T_IN;
 			if (!!(s->flags & VRING_DESC_F_WRITE) != in)
-				return vb_fail(vb, "request %u: data descriptor %u has the wrong direction for %s", head, chain[k], in ? "a read" : "a write");
+				return vb_fail(vb, "request %u: data descriptor %u has the wrong direction for %s", head, k, in ? "a read" : "a write");
 			if (s->len % 512 || s->len > b->size_max || rq.sector > b->img->size / 512 || s->len > b->img->size - at) {
 				status = VIRTIO_BLK_S_IOERR;
 				break;
 			}
 			if (in) {
-				memcpy(bufs[k], b->img->data + at, s->len);
+				memcpy(s->p, b->img->data + at, s->len);
 				written += s->len;
 				b->read_bytes += s->len;
 			} else {
-				memcpy(b->img->data + at, bufs[k], s->len);
+				memcpy(b->img->data + at, s->p, s->len);
 				b->written_bytes += s->len;
 			}
 			at += s->len;
@@ -128,10 +125,10 @@ static int request(struct vblock *b, uint32_t head)
 	case VIRTIO_BLK_T_FLUSH:
 		break;                    /* the image is RAM: nothing to write back */
 	case VIRTIO_BLK_T_GET_ID:
-		if (n == 3 && (d[chain[1]].flags & VRING_DESC_F_WRITE)) {
+		if (n == 3 && (c[1].flags & VRING_DESC_F_WRITE)) {
 			static const char id[20] = "jailhouse-lab-vblk";
-			uint32_t len = d[chain[1]].len < 20 ? d[chain[1]].len : 20;
-			memcpy(bufs[1], id, len);
+			uint32_t len = c[1].len < 20 ? c[1].len : 20;
+			memcpy(c[1].p, id, len);
 			written += len;
 		} else {
 			status = VIRTIO_BLK_S_IOERR;
@@ -141,7 +138,7 @@ static int request(struct vblock *b, uint32_t head)
 		status = VIRTIO_BLK_S_UNSUPP;
 		break;
 	}
-	bufs[n - 1][0] = status;
+	st->p[0] = status;
 	vb_push_used(vb, 0, head, written);
 	return 0;
 }

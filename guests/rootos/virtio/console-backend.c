@@ -60,15 +60,14 @@ static int serve_receive(struct vconsole *c)
 			return -1;
 		if (head < 0)
 			break;                /* no receive buffer: the bytes wait */
-		uint8_t *buf;
-		volatile struct vring_desc *d = vb_desc(vb, 0, (uint32_t)head, &buf);
-		if (!d)
+		struct vb_buf b;
+		if (vb_desc(vb, 0, (uint32_t)head, &b))
 			return -1;
-		if (!(d->flags & VRING_DESC_F_WRITE) || !d->len)
+		if (!(b.flags & VRING_DESC_F_WRITE) || !b.len)
 			return vb_fail(vb, "receiveq: descriptor %d is not a device-writable buffer", head);
 		uint32_t len = 0;
-		while (len < d->len && c->rx_tail != c->rx_head)
-			buf[len++] = c->rx[c->rx_tail++ % RX_SIZE];
+		while (len < b.len && c->rx_tail != c->rx_head)
+			b.p[len++] = c->rx[c->rx_tail++ % RX_SIZE];
 		vb_push_used(vb, 0, (uint32_t)head, len);
 		n++;
 	}
@@ -88,24 +87,28 @@ static int serve_transmit(struct vconsole *c)
 			return -1;
 		if (head < 0)
 			break;
-		uint32_t i = (uint32_t)head;
-		for (unsigned links = 0;; links++) {
-			uint8_t *buf;
-			volatile struct vring_desc *d = vb_desc(vb, 1, i, &buf);
-			if (!d)
-				return -1;
-			if (links >= vb->q[1].size)
+		/* check the whole chain first (indices, buffers, directions, no loop), then send it */
+		struct vb_buf bufs[VB_MAX_CHAIN];
+		uint32_t n_desc = 0, i = (uint32_t)head;
+		for (;;) {
+			if (n_desc == vb->q[1].size || n_desc == VB_MAX_CHAIN)
 				return vb_fail(vb, "transmitq: descriptor chain from %d loops", head);
-			if (d->flags & VRING_DESC_F_WRITE)
+			struct vb_buf *b = &bufs[n_desc];
+			if (vb_desc(vb, 1, i, b))
+				return -1;
+			if (b->flags & VRING_DESC_F_WRITE)
 				return vb_fail(vb, "transmitq: descriptor %u is device-writable", i);
-			for (uint32_t k = 0; k < d->len; k++) {
+			n_desc++;
+			if (!(b->flags & VRING_DESC_F_NEXT))
+				break;
+			i = b->next;
+		}
+		for (uint32_t k = 0; k < n_desc; k++) {
+			for (uint32_t n = 0; n < bufs[k].len; n++) {
 				while (!(*uart_reg(c, UART_LSR) & 0x20))
 					;
-				*uart_reg(c, UART_THR) = buf[k];
+				*uart_reg(c, UART_THR) = bufs[k].p[n];
 			}
-			if (!(d->flags & VRING_DESC_F_NEXT))
-				break;
-			i = d->next;
 		}
 		vb_push_used(vb, 1, (uint32_t)head, 0);
 	}
