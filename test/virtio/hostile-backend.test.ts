@@ -117,7 +117,7 @@ describe('the inmate virtio front-end against a hostile back-end', () => {
     const console = () => lab.stream('cell:virtio-blk').slice(from);
     // small slices: the host back-end only looks between them, and a deterministic board skips idle time
     // (the front-end's 10 ms ticks) within a slice; 2000 instructions keep its answers within the
-    // front-end's 100 ms bounds
+    // front-end's 1 s bounds
     for (let budget = 0; budget < 100_000_000 && !/failed: |done/.test(console()); budget += 2000) {
       backend.step();
       lab.machine.run(2000);

@@ -43,7 +43,7 @@ int virtio_ivshmem_init(struct virtio_ivshmem *vi, u16 device_id, unsigned int v
 	vi->shm = ivshmem_rw_section(&vi->dev);
 	vi->shm_size = (unsigned long)vi->dev.rw_size;
 	vi->hdr = (volatile struct virtio_ivshmem_header *)vi->shm;
-	vi->timeout = timer_get_frequency() / 10;   /* 100 ms of board time */
+	vi->timeout = timer_get_frequency();        /* 1 s of board time for a register write or a request */
 	ivshmem_set_state(&vi->dev, VIRTIO_STATE_RESET);
 	ivshmem_enable_interrupts(&vi->dev, true);
 	irq_enable(vi->irq);
@@ -64,9 +64,16 @@ void virtio_ivshmem_interrupt(struct virtio_ivshmem *vi)
 	vi->hdr->config_event = 0;
 }
 
+static int wait_ticking(struct virtio_ivshmem *vi, bool (*cond)(void *), void *arg, u64 timeout, const char *what, u64 tick);
+
 int virtio_wait(struct virtio_ivshmem *vi, bool (*cond)(void *), void *arg, u64 timeout, const char *what)
 {
-	u64 start = timer_get_ticks(), tick = timer_get_frequency() / 100;
+	return wait_ticking(vi, cond, arg, timeout, what, timer_get_frequency() / 100);
+}
+
+static int wait_ticking(struct virtio_ivshmem *vi, bool (*cond)(void *), void *arg, u64 timeout, const char *what, u64 tick)
+{
+	u64 start = timer_get_ticks();
 	bool connected = vi->hdr && cond != backend_ready;
 	for (;;) {
 		if (vi->error)
@@ -149,12 +156,14 @@ static int reg_write(struct virtio_ivshmem *vi, unsigned int off, unsigned int w
 	vi->hdr->write_transaction = off;
 	fence();
 	ivshmem_doorbell(&vi->dev, vi->peer, 0);
-	u64 start = timer_get_ticks();
-	while (!transaction_done(vi)) {
-		if (!virtio_ivshmem_backend_ready(vi))
-			return virtio_ivshmem_fail(vi, "the back-end left during the write of register 0x%x", off);
-		if (timer_get_ticks() - start > vi->timeout)
-			return virtio_ivshmem_fail(vi, "the back-end did not complete the write of register 0x%x", off);
+	/* a back-end on another CPU usually answers at once: spin a little, then sleep in 1 ms steps */
+	for (int spin = 0; spin < 1000 && !transaction_done(vi); spin++)
+		;
+	if (!transaction_done(vi)) {
+		char what[48];
+		snprintf(what, sizeof(what), "complete the write of register 0x%x", off);
+		if (wait_ticking(vi, transaction_done, vi, vi->timeout, what, timer_get_frequency() / 1000))
+			return -1;
 	}
 	fence();
 	return 0;
