@@ -12,7 +12,7 @@ const labs = readdirSync(resolve(root, 'assets/labs')).filter((f) => f.endsWith(
 
 describe('example labs', () => {
   it('ships a lab for every demo', () => {
-    for (const demo of ['tiny-demo', 'timer-demo', 'uart-demo', 'locked-demo', 'mem-violation', 'ipi-violation', 'ivshmem-demo']) {
+    for (const demo of ['tiny-demo', 'timer-demo', 'uart-demo', 'locked-demo', 'mem-violation', 'ipi-violation', 'ivshmem-demo', 'virtio-console', 'virtio-blk']) {
       expect(labs).toContain(`${demo}.yaml`);
     }
   });

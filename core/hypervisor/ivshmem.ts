@@ -1,6 +1,7 @@
 import {
   MEM_WRITE, PCI_TYPE_IVSHMEM, irqchipPins, type CellConfig, type MemoryRegion, type PciDevice,
 } from './config/types.ts';
+import { VIRTIO_MIN_RW_SIZE, protocolMismatch, virtioRole } from './config/shmem-protocol.ts';
 import { intxIrq, intxPin, intxProblem } from './config/ivshmem-intx.ts';
 
 export { intxPin } from './config/ivshmem-intx.ts';
@@ -279,7 +280,7 @@ export class IvshmemEndpoint implements ConfigSpace {
     switch (reg) {
       case PCI_CFG_ID: return ((IVSHMEM_DEVICE_ID << 16) | IVSHMEM_VENDOR_ID) >>> 0;
       case PCI_CFG_COMMAND: return ((PCI_STS_CAPS << 16) | this.command) >>> 0;
-      case PCI_CFG_CLASS: return ((0xff << 24) | ((this.link.protocol & 0xffff) << 8)) >>> 0; // revision 0
+      case PCI_CFG_CLASS: return ((0xff << 24) | ((this.dev.shmem_protocol & 0xffff) << 8)) >>> 0; // own protocol (virtio: front or back), revision 0
       case PCI_CFG_HEADER: return 0;
       case PCI_CFG_BAR0: return this.bar0 >>> 0;
       case PCI_CFG_SUBSYS: return ((IVSHMEM_DEVICE_ID << 16) | IVSHMEM_VENDOR_ID) >>> 0;
@@ -576,8 +577,14 @@ function checkEndpoint(cell: IvshmemCell, dev: PciDevice, pins: ReadonlySet<numb
     if (k === 0 && (writable || r.size === 0n)) return `${where}: the state table (region ${dev.shmem_regions_start}) must be a read-only, non-empty region`;
     if (k === 0 && r.size < BigInt(4 * dev.shmem_peers)) return `${where}: the state table is smaller than ${dev.shmem_peers} entries`;
     const peer = k - 2;
+    if (peer >= 0 && r.size === 0n) continue;   // no output sections (virtio links): nothing to own
     if (peer >= 0 && peer === dev.shmem_dev_id && !writable) return `${where}: its own output section (region ${dev.shmem_regions_start + k}) is not writable`;
     if (peer >= 0 && peer !== dev.shmem_dev_id && writable) return `${where}: the output section of peer ${peer} (region ${dev.shmem_regions_start + k}) is writable`;
+  }
+  const virtio = virtioRole(dev.shmem_protocol);
+  if (virtio !== undefined && dev.shmem_peers !== 2) return `${where}: a virtio ${virtio.role} needs a link of 2 peers, not ${dev.shmem_peers}`;
+  if (virtio !== undefined && cfg.memory_regions[dev.shmem_regions_start + 1]!.size < VIRTIO_MIN_RW_SIZE) {
+    return `${where}: the R/W section of a virtio link must be at least 2 pages (0x${VIRTIO_MIN_RW_SIZE.toString(16)}), not 0x${cfg.memory_regions[dev.shmem_regions_start + 1]!.size.toString(16)}`;
   }
   const intx = intxProblem(cfg, dev, pins, maxIrq);
   if (intx !== undefined) return `${where}: ${intx}`;
@@ -585,9 +592,8 @@ function checkEndpoint(cell: IvshmemCell, dev: PciDevice, pins: ReadonlySet<numb
   // A link exists only while it has a peer (detach() drops empty links).
   const other = `"${link.connected[0]?.cell.name ?? '?'}"`;
   if (dev.shmem_peers !== link.peers) return `ivshmem ${bdf}: cells "${cell.name}" and ${other} disagree on the number of peers (${dev.shmem_peers} vs ${link.peers})`;
-  if (dev.shmem_protocol !== link.protocol) {
-    return `ivshmem ${bdf}: cells "${cell.name}" and ${other} disagree on the protocol (0x${dev.shmem_protocol.toString(16)} vs 0x${link.protocol.toString(16)})`;
-  }
+  const mismatch = protocolMismatch(dev.shmem_protocol, link.protocol);
+  if (mismatch !== undefined) return `ivshmem ${bdf}: cells "${cell.name}" and ${other} ${mismatch}`;
   for (let k = 0; k < 2 + dev.shmem_peers; k++) {
     const a = cfg.memory_regions[dev.shmem_regions_start + k]!, b = link.regions[k]!;
     if (a.phys_start !== b.phys_start || a.size !== b.size) {

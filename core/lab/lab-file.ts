@@ -21,6 +21,8 @@ export interface Lab {
   /** What the tutorial asks the person to do; `jailhouse-lab test` does it for them after the steps. */
   walkthrough: LabStep[];
   expect: LabExpectation[];
+  /** What a console carries, shown in its pane's header (e.g. uart1: "virtio console of cell x"). */
+  consoles?: Record<string, string>;
 }
 
 export type LabStep =
@@ -67,6 +69,7 @@ export const labSchema = {
       properties: { image: { type: 'string' }, bootargs: { type: 'string' } },
     },
     files: { type: 'object', additionalProperties: { type: 'string' } },
+    consoles: { type: 'object', additionalProperties: { type: 'string' } },
     steps: {
       type: 'array',
       items: {
@@ -138,6 +141,7 @@ export function parseLab(text: string, file: string): Lab {
     name: string; title?: string; tutorial?: string;
     board?: { harts?: number; ram?: string | number; 'extra-uarts'?: number };
     root: { image: string; bootargs?: string }; files?: Record<string, string>;
+    consoles?: Record<string, string>;
     steps?: RawStep[];
     walkthrough?: RawStep[];
     expect?: { console?: string; contains?: string; cell?: string; state?: CellStateName; within?: string | number }[];
@@ -176,6 +180,7 @@ export function parseLab(text: string, file: string): Lab {
     board: { harts: d.board?.harts ?? 6, ramSize, extraUarts: d.board?.['extra-uarts'] ?? 4 },
     root: { image: d.root.image, bootargs: d.root.bootargs ?? '' },
     files, steps, walkthrough, expect,
+    ...(d.consoles ? { consoles: d.consoles } : {}),
   };
 }
 

@@ -3,10 +3,11 @@
 # Cell configurations in configs/*.yaml are compiled with the project's own compiler.
 
 INMATE_DEMOS    := tiny-demo timer-demo uart-demo locked-demo mem-violation ipi-violation ivshmem-demo net-demo \
-                   net-hostile
+                   net-hostile virtio-console-demo virtio-blk-demo
 INMATE_LIB_SRCS := inmates/lib/header.S inmates/lib/setup.c inmates/lib/cmdline.c inmates/lib/timer.c \
                    inmates/lib/irq.c inmates/lib/comm.c inmates/lib/pci.c inmates/lib/ivshmem.c \
-                   inmates/lib/net.c $(NET_SRCS) lib/printf.c lib/string.c
+                   inmates/lib/net.c $(NET_SRCS) inmates/lib/virtio-ivshmem.c inmates/lib/virtio-console.c \
+                   inmates/lib/virtio-blk.c lib/printf.c lib/string.c
 INMATE_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(INMATE_LIB_SRCS))
 # An archive, as Jailhouse's inmates/lib: a demo links only the parts it uses (header.S always, as _start).
 INMATE_LIB      := $(BUILD)/inmates/libinmate.a
@@ -36,3 +37,10 @@ $(OUT)/inmates/%.bin: $(OUT)/inmates/%.elf
 $(OUT)/configs/%.cell: configs/%.yaml
 	@mkdir -p $(dir $@)
 	$(JAILHOUSE_LAB) config compile $< -o $@
+
+# The virtio-blk lab's disk: 256 KiB, a label in sector 0, zeros elsewhere (the demo writes sector 1).
+EXTRA_OUTPUTS += disks/virtio-blk.img
+$(OUT)/disks/virtio-blk.img: inmates/inmates.mk
+	@mkdir -p $(dir $@)
+	printf 'Jailhouse Lab virtio-blk demo disk\n' > $@
+	truncate -s 256K $@

@@ -288,6 +288,8 @@ const struct command commands[] = {
 	{ "ping", "[-c N] [-q] [-f] ADDR", "ICMP echo over eth0, like Linux ping", cmd_ping, 0 },
 	{ "udp", "send|listen ...", "send datagrams / print (-e: echo) what arrives", cmd_udp, 1 },
 	{ "bench", "[MILLIONS]", "a fixed integer workload (for npm run bench)", cmd_bench, 0 },
+	{ "virtio-ivshmem-console", "[DEVICE] [TTY]", "virtio console back-end, relayed to TTY (use &)", cmd_virtio_console, 1 },
+	{ "virtio-ivshmem-block", "[DEVICE] IMAGE", "virtio block back-end serving IMAGE (use &)", cmd_virtio_block, 1 },
 	{ "jobs", "", "the background jobs (\"COMMAND ... &\")", cmd_jobs, 0 },
 	{ "kill", "%JOB", "end a background job", cmd_kill, 0 },
 	{ "poweroff", "", "power the board off (SBI SRST)", cmd_poweroff, 0 },

@@ -93,6 +93,8 @@ int cmd_ivshmem_demo(int argc, char **argv);  /* pci.c */
 int cmd_ip(int argc, char **argv);            /* net.c: eth0 over ivshmem-net */
 int cmd_ping(int argc, char **argv);
 int cmd_udp(int argc, char **argv);
+int cmd_virtio_console(int argc, char **argv); /* virtio/console-backend.c */
+int cmd_virtio_block(int argc, char **argv);   /* virtio/block-backend.c */
 
 /* ---- background jobs (job.c): "CMD ... &" ---- */
 struct job_ops {

@@ -30,6 +30,8 @@ export interface ConsolePaneProps {
   owner?: string;
   /** Take the keyboard when the terminal opens (the root console after boot). */
   autoFocus?: boolean;
+  /** What the console carries, from the lab file (`consoles:`); replaces the default detail. */
+  detail?: string;
 }
 
 const SEARCH_DECORATIONS = {
@@ -38,7 +40,7 @@ const SEARCH_DECORATIONS = {
 };
 
 export function ConsolePane(props: ConsolePaneProps) {
-  const { session, stream, resets, dark, maximised, onToggleMaximise, writable, hidden, rowSpan = 1, owner, autoFocus = false } = props;
+  const { session, stream, resets, dark, maximised, onToggleMaximise, writable, hidden, rowSpan = 1, owner, autoFocus = false, detail } = props;
   const host = useRef<HTMLDivElement>(null);
   const term = useRef<Terminal | undefined>(undefined);
   const search = useRef<SearchAddon | undefined>(undefined);
@@ -186,7 +188,7 @@ export function ConsolePane(props: ConsolePaneProps) {
       hidden={hidden} style={rowSpan > 1 ? { gridRow: `span ${rowSpan}` } : undefined}>
       <header className="pane-header">
         <h2 className="pane-title" onClick={() => term.current?.focus()}>
-          {info.title} <span className="pane-detail">{owner && stream !== 'uart0' ? `serial port of ${owner}` : info.detail}</span>
+          {info.title} <span className="pane-detail">{detail ?? (owner && stream !== 'uart0' ? `serial port of ${owner}` : info.detail)}</span>
         </h2>
         {!writable && <span className="pane-readonly" title="This console takes no input: a cell's virtual console and the hypervisor console are output-only (type into the cell's UART, if it has one)">output only</span>}
         <span className="pane-notice" role="status">{notice}</span>

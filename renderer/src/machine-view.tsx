@@ -100,6 +100,7 @@ export function MachineView({ session, dark, settings, onHome }: MachineViewProp
             onToggleMaximise={() => setMaximised(maximised === stream ? undefined : stream)}
             writable={uartOf(stream) !== undefined}
             owner={uartOwner(snapshot.machine, stream)}
+            detail={lab?.consoles?.[stream]}
             hidden={maximised !== undefined && maximised !== stream} autoFocus={stream === 'uart0'} />
         ))}
       </main>

@@ -12,7 +12,7 @@ import {
   SHMEM_PROTO_VETH, formatBdf, irqchipPins,
   type CellConfig, type MemoryRegion, type PciDevice, type SystemConfig,
 } from './types.js';
-import { protocolName } from './names.js';
+import { VIRTIO_MIN_RW_SIZE, protocolMismatch, virtioRole } from './shmem-protocol.js';
 import { intxProblem } from './ivshmem-intx.js';
 
 export interface Finding {
@@ -321,9 +321,8 @@ function checkLink(members: { cell: Cell; dev: PciDevice }[], err: Report, warn:
     if (a.shmem_peers !== b.shmem_peers) {
       err(m.cell.cfg.name, r, `ivshmem ${label}: cells ${fn(first)} and ${fn(m)} disagree on the number of peers (${a.shmem_peers} vs ${b.shmem_peers})`);
     }
-    if (a.shmem_protocol !== b.shmem_protocol) {
-      err(m.cell.cfg.name, r, `ivshmem ${label}: cells ${fn(first)} and ${fn(m)} disagree on the protocol (${protocolName(a.shmem_protocol)} vs ${protocolName(b.shmem_protocol)})`);
-    }
+    const mismatch = protocolMismatch(a.shmem_protocol, b.shmem_protocol);
+    if (mismatch !== undefined) err(m.cell.cfg.name, r, `ivshmem ${label}: cells ${fn(first)} and ${fn(m)} ${mismatch}`);
   }
   const peers = first.dev.shmem_peers;
   if (peers < 2) err(first.cell.cfg.name, r, `ivshmem ${label}: shmem_peers is ${peers}, a link needs at least 2`);
@@ -332,6 +331,18 @@ function checkLink(members: { cell: Cell; dev: PciDevice }[], err: Report, warn:
   }
   if (first.dev.shmem_protocol === SHMEM_PROTO_VETH && peers !== 2) {
     warn(first.cell.cfg.name, r, `ivshmem ${label}: ivshmem-net needs exactly 2 peers, not ${peers}`);
+  }
+
+  const virtio = virtioRole(first.dev.shmem_protocol);
+  if (virtio !== undefined) {
+    if (peers !== 2) err(first.cell.cfg.name, r, `ivshmem ${label}: a virtio link has 2 peers (front-end and back-end), not ${peers}`);
+    for (const m of members) {
+      const rw = m.cell.cfg.memory_regions[m.dev.shmem_regions_start + 1];
+      if (rw !== undefined && rw.size < VIRTIO_MIN_RW_SIZE) {
+        err(m.cell.cfg.name, `region ${m.dev.shmem_regions_start + 1}`,
+          `ivshmem ${label}: the R/W section of a virtio link must be at least 2 pages (${hx(VIRTIO_MIN_RW_SIZE)}), cell ${fn(m)} gives ${hx(rw.size)}`);
+      }
+    }
   }
 
   const ids = new Map<number, { cell: Cell }>();
