@@ -144,7 +144,8 @@ export function checkConfigs(system: SystemConfig, cells: CellConfig[], opts: Ch
       for (let j = i + 1; j < cfg.memory_regions.length; j++) {
         const a = cfg.memory_regions[i]!, b = cfg.memory_regions[j]!;
         if (overlaps(a.virt_start, a.size, b.virt_start, b.size)) {
-          err(name, `region ${i}`, `overlaps region ${j} in the cell's guest-physical space (${rng(a.virt_start, a.size)} / ${rng(b.virt_start, b.size)})`);
+          // Jailhouse accepts this: it maps the regions in order, later page-table entries replace earlier ones.
+          warn(name, `region ${i}`, `overlaps region ${j} in the cell's guest-physical space (${rng(a.virt_start, a.size)} / ${rng(b.virt_start, b.size)}); regions are mapped in order, so region ${j} is what the cell sees there`);
         } else if (!((a.flags | b.flags) & MEM_COMM_REGION) && overlaps(a.phys_start, a.size, b.phys_start, b.size)) {
           warn(name, `region ${i}`, `maps the same host memory as region ${j} (${rng(a.phys_start, a.size)} / ${rng(b.phys_start, b.size)})`);
         }
