@@ -8,10 +8,12 @@
  */
 
 import {
-  MEM_COMM_REGION, MEM_IO, MEM_LOADABLE, MEM_ROOTSHARED, MEM_VALID_FLAGS, MEM_WRITE, PCI_TYPE_IVSHMEM,
+  MEM_COMM_REGION, MEM_IO, MEM_LOADABLE, MEM_ROOTSHARED, MEM_VALID_FLAGS, MEM_WRITE, PCI_TYPE_IVSHMEM, RISCV_IRQCHIP_APLIC,
+  RISCV_IRQCHIP_PLIC,
   SHMEM_PROTO_VETH, formatBdf, irqchipPins,
   type CellConfig, type MemoryRegion, type PciDevice, type SystemConfig,
 } from './types.js';
+import { Board } from '../../machine/board.js';
 import { protocolName } from './names.js';
 import { intxProblem } from './ivshmem-intx.js';
 
@@ -103,6 +105,13 @@ export function checkConfigs(system: SystemConfig, cells: CellConfig[], opts: Ch
   }
   if (system.raw?.trailing?.length) {
     warn(undefined, undefined, `system configuration has ${system.raw.trailing.length} trailing bytes after its last array (ignored by Jailhouse)`);
+  }
+  // The lab board is QEMU virt with a PLIC (docs/board.md); Jailhouse's APLIC (and APLIC+IMSIC) configs are
+  // for a QEMU started with aia=aplic(-imsic).
+  if (plic.type === RISCV_IRQCHIP_APLIC) {
+    warn(undefined, 'irqchip', `the irqchip is an APLIC at ${hx(plic.base_address)}, but the lab board has no APLIC: its interrupt controller is a PLIC at ${hx(Board.plic.base)} (use a PLIC configuration, type plic)`);
+  } else if (plic.type === RISCV_IRQCHIP_PLIC && plic.base_address !== BigInt(Board.plic.base)) {
+    warn(undefined, 'irqchip', `the PLIC is at ${hx(plic.base_address)}, but the lab board's PLIC is at ${hx(Board.plic.base)}`);
   }
 
   /* ---------------- names ---------------- */

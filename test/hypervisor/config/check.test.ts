@@ -51,6 +51,19 @@ describe('config check', () => {
     expect(out).toContain('warning: cell "inmate-demo", region 0: maps the same host memory as region 3 (0xbf600000-0xbf6fffff / 0xbf600000-0xbf600fff)');
   });
 
+  it('an APLIC configuration (Jailhouse\'s qemu-aplic-*) on the PLIC board: a warning that names both', () => {
+    const { sys, tiny } = setup();
+    expect(run(sys, [tiny])).toEqual([]);
+    sys.platform_info.riscv.irqchip.type = 1;
+    sys.platform_info.riscv.irqchip.base_address = 0xd000000n;
+    sys.platform_info.riscv.irqchip.size = 0x8000;
+    for (const ic of sys.root_cell.irqchips) ic.address = 0xd000000n;
+    expect(run(sys, [tiny])).toEqual(['warning: irqchip: the irqchip is an APLIC at 0xd000000, but the lab board has no APLIC: its interrupt controller is a PLIC at 0xc000000 (use a PLIC configuration, type plic)']);
+    const moved = setup().sys;
+    moved.platform_info.riscv.irqchip.base_address = 0xc100000n;
+    expect(run(moved, [])).toContain('warning: irqchip: the PLIC is at 0xc100000, but the lab board\'s PLIC is at 0xc000000');
+  });
+
   it('overlapping regions between two non-root cells', () => {
     const { sys, tiny, ivs } = setup();
     ivs.memory_regions[4]!.phys_start = 0xbf680000n; // ivshmem-demo RAM into the tiny demo's RAM
