@@ -175,6 +175,9 @@ export function checkConfigs(system: SystemConfig, cells: CellConfig[], opts: Ch
 
     // cpus
     if (!c.root && cfg.cpus.length === 0) err(name, undefined, 'cell has no CPU');
+    if (!c.root && cfg.cpu_reset_address !== 0n) {
+      warn(name, undefined, `cpu_reset_address ${hx(cfg.cpu_reset_address)}: the lab starts the cell there, Jailhouse's RISC-V port always starts it at 0`);
+    }
     const seenCpu = new Set<bigint>();
     for (const id of cfg.cpus) {
       if (seenCpu.has(id)) warn(name, `cpu ${id}`, `CPU ${id} is listed twice`);
