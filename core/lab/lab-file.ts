@@ -38,7 +38,9 @@ export type CellStateName = (typeof CELL_STATE_NAMES)[number];
 /** Bad lab files: the message names the file, the path inside it and the line. */
 export class LabFileError extends Error {
   constructor(readonly file: string, readonly issues: { path: string; message: string; line?: number; column?: number }[]) {
-    super(issues.map((i) => `${file}:${i.line ?? 1}:${i.column ?? 1}: ${i.path ? i.path + ': ' : ''}${i.message}`).join('\n'));
+    // one line per issue, whatever the keys of the file contain (a key may hold a newline)
+    const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+    super(issues.map((i) => `${file}:${i.line ?? 1}:${i.column ?? 1}: ${oneLine(i.path ? i.path + ': ' : '')}${oneLine(i.message)}`).join('\n'));
   }
 }
 
@@ -129,7 +131,8 @@ export function parseLab(text: string, file: string): Lab {
     const issues = (validate.errors ?? [])
       .filter((e) => e.keyword !== 'oneOf' || (validate!.errors ?? []).length === 1)
       .map((e) => {
-        const path = e.instancePath.split('/').slice(1);
+        // JSON pointer segments: ~1 is "/", ~0 is "~"
+        const path = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
         const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
         const allowed = e.keyword === 'enum' ? `: ${(e.params as { allowedValues: string[] }).allowedValues.join(', ')}` : '';
         return { path: dotted(path), message: `${e.message}${extra}${allowed}`, ...positionOf(doc, lines, path) };
