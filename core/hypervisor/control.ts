@@ -327,18 +327,17 @@ export class Control {
     hv.vplic.resetVirtual(cell.cpus);
     hv.unitHook('cellReset', cell);
     const reset = Number(cell.config.cpu_reset_address);
-    // The cell's first CPU starts at cpu_reset_address; the others wait in HSM STOPPED for the cell's
-    // own hart_start, as with the SBI boot protocol on the bare board.
-    let first = true;
+    // The cell's lowest-numbered CPU starts (Jailhouse's arch_cell_reset: first_cpu of the cell's set,
+    // whatever the config's order); the others wait in HSM STOPPED for the cell's own hart_start, as with
+    // the SBI boot protocol on the bare board.
+    const first = Math.min(...cell.cpus);
     for (const cpu of cell.config.cpus.map(Number)) {
       hv.failed[cpu] = false;
-      const hart = hv.machine.harts[cpu]!;
-      hart.flushTlb();
-      if (first && cell.cpus.has(cpu)) {
-        hart.start(reset, cpu, 0);
-        hv.stats.exit(cpu, Stat.Management);
-        first = false;
-      }
+      hv.machine.harts[cpu]!.flushTlb();
+    }
+    if (Number.isFinite(first)) {
+      hv.machine.harts[first]!.start(reset, first, 0);
+      hv.stats.exit(first, Stat.Management);
     }
     hv.printk(`Started cell "${cell.name}"`);
     return 0;

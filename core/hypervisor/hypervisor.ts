@@ -15,7 +15,7 @@ import { Control } from './control.ts';
 import { CellExits } from './exits.ts';
 import { parkHart, parkStuck } from './faults.ts';
 import { Ivshmem, type IvshmemLinkSnapshot, type IvshmemObserver } from './ivshmem.ts';
-import { CellMemoryMap, stage2TablePages, toAddress } from './memory-map.ts';
+import { CellMemoryMap, stage2TablePages, toAddress, unmappableRegion } from './memory-map.ts';
 import { allocRun, freeRuns, PagePool } from './page-pool.ts';
 import { CellSbiPlatform } from './sbi-confinement.ts';
 import { CpuStatistics } from './statistics.ts';
@@ -453,6 +453,10 @@ export class Hypervisor implements FirmwareExtension {
    * stage tables), its memory map and its exits. Resources are not yet taken from anyone.
    */
   buildCell(id: CellId, config: CellConfig): Cell | Errno {
+    for (const [i, r] of config.memory_regions.entries()) {
+      const why = unmappableRegion(r, i);
+      if (why !== undefined) { this.printk(`FATAL: cell "${config.name}": ${why}`); return Errno.EINVAL; }
+    }
     const pool = this.memPool;
     const data = allocRun(pool, Math.ceil(cellConfigSize(config) / PAGE_SIZE) + 1);
     const commRun = allocRun(pool, 1);
@@ -466,10 +470,18 @@ export class Hypervisor implements FirmwareExtension {
     const comm = new CommPage(ram, ram.offsetOf(commHpa));
     ram.u8.fill(0, comm.offset, comm.offset + PAGE_SIZE);
     const map = new CellMemoryMap(ram);
-    config.memory_regions.forEach((r, i) => {
-      if ((r.flags & MEM_COMM_REGION) !== 0n) map.mapRegion(r, i, commHpa);
-      else map.mapRegion(r, i);
-    });
+    try {
+      config.memory_regions.forEach((r, i) => {
+        if ((r.flags & MEM_COMM_REGION) !== 0n) map.mapRegion(r, i, commHpa);
+        else map.mapRegion(r, i);
+      });
+    } catch (e) {
+      // an address beyond the second stage's reach (toAddress): Jailhouse's paging_create fails too
+      if (!(e instanceof RangeError)) throw e;
+      freeRuns([data, commRun, tables]);
+      this.printk(`FATAL: cell "${config.name}": ${e.message}`);
+      return Errno.EINVAL;
+    }
     const cell = new Cell(id, config, map, comm, this.system.platform_info.riscv.irqchip.base_address);
     cell.pages.push(data, commRun, tables);
     cell.exits = new CellExits(this, cell);

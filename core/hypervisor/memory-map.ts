@@ -133,6 +133,20 @@ function slice(m: Mapping, from: number, to: number): Mapping {
 
 const MEGA = 0x20_0000, GIGA = 0x4000_0000;
 
+/** The guest-physical space of an Sv39x4 second stage: 41 bits. */
+export const GPA_LIMIT = 2 ** 41;
+
+/**
+ * Why a region cannot be mapped by an Sv39x4 second stage (its GPA range leaves the 41-bit space, or its
+ * host range is not an address), or undefined. Jailhouse's paging_create fails on such regions too.
+ */
+export function unmappableRegion(r: MemoryRegion, index: number): string | undefined {
+  if (r.size === 0n) return undefined;
+  if (r.virt_start + r.size > BigInt(GPA_LIMIT)) return `memory region ${index}: guest-physical 0x${r.virt_start.toString(16)}+0x${r.size.toString(16)} is beyond the 41-bit second stage`;
+  if ((r.flags & MEM_COMM_REGION) === 0n && r.phys_start + r.size > BigInt(Number.MAX_SAFE_INTEGER)) return `memory region ${index}: host-physical 0x${r.phys_start.toString(16)}+0x${r.size.toString(16)} is not an address`;
+  return undefined;
+}
+
 /**
  * Pages of second-stage page tables (Sv39x4, as the RISC-V H extension's G stage) that a cell's regions
  * need: a 16 KiB root (4 pages), one level-1 table per 1 GiB block that is not a single gigapage leaf,

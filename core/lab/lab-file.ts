@@ -2,6 +2,7 @@ import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { CELL_STATE_NAMES } from '../hypervisor/abi.ts';
 import { parseSize } from '../hypervisor/config/yaml.ts';
 import { validatorFor } from '../schema/validators.ts';
+import { yamlValue } from '../hypervisor/config/yaml-document.ts';
 
 /**
  * A lab: a board, the root cell's OS and RAM disk, commands typed at start, and expectations, so one file
@@ -38,8 +39,10 @@ export type CellStateName = (typeof CELL_STATE_NAMES)[number];
 
 /** Bad lab files: the message names the file, the path inside it and the line. */
 export class LabFileError extends Error {
-  constructor(readonly file: string, readonly issues: { path: string; message: string; line?: number }[]) {
-    super(issues.map((i) => `${file}${i.line ? `:${i.line}` : ''}: ${i.path ? i.path + ': ' : ''}${i.message}`).join('\n'));
+  constructor(readonly file: string, readonly issues: { path: string; message: string; line?: number; column?: number }[]) {
+    // one line per issue, whatever the keys of the file contain (a key may hold a newline)
+    const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+    super(issues.map((i) => `${file}:${i.line ?? 1}:${i.column ?? 1}: ${oneLine(i.path ? i.path + ': ' : '')}${oneLine(i.message)}`).join('\n'));
   }
 }
 
@@ -112,29 +115,34 @@ export function parseLab(text: string, file: string): Lab {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new LabFileError(file, doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0]!, line: e.linePos?.[0]?.line })));
+    throw new LabFileError(file, doc.errors.map((e) => ({
+      path: '', message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), line: e.linePos?.[0]?.line, column: e.linePos?.[0]?.col,
+    })));
   }
-  const data = doc.toJS() as Record<string, unknown> | null;
-  if (data === null || typeof data !== 'object') throw new LabFileError(file, [{ path: '', message: 'expected a mapping with name, root, steps...' }]);
+  const converted = yamlValue(doc, lines);
+  if ('issues' in converted) throw new LabFileError(file, converted.issues.map((i) => ({ path: '', ...i })));
+  const data = converted.value as Record<string, unknown> | null;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new LabFileError(file, [{ path: '', message: 'expected a mapping with name, root, steps...' }]);
 
   const validate = validatorFor('lab', labSchema);
   if (!validate(data)) {
     const issues = (validate.errors ?? [])
       .filter((e) => e.keyword !== 'oneOf' || (validate.errors ?? []).length === 1)
       .map((e) => {
-        const path = e.instancePath.split('/').slice(1);
+        // JSON pointer segments: ~1 is "/", ~0 is "~"
+        const path = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
         const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
         const allowed = e.keyword === 'enum' ? `: ${(e.params as { allowedValues: string[] }).allowedValues.join(', ')}` : '';
-        return { path: dotted(path), message: `${e.message}${extra}${allowed}`, line: lineOf(doc, lines, path) };
+        return { path: dotted(path), message: `${e.message}${extra}${allowed}`, ...positionOf(doc, lines, path) };
       });
     throw new LabFileError(file, dedupe(issues));
   }
 
-  const issues: { path: string; message: string; line?: number }[] = [];
+  const issues: { path: string; message: string; line?: number; column?: number }[] = [];
   const count = (v: unknown, path: (string | number)[], fallback: number): number => {
     if (v === undefined) return fallback;
     const n = parseCount(v);
-    if (n === undefined) issues.push({ path: dotted(path), message: `expected an instruction count like 50M or 1000000, got "${String(v)}"`, line: lineOf(doc, lines, path) });
+    if (n === undefined) issues.push({ path: dotted(path), message: `expected an instruction count like 50M or 1000000, got "${String(v)}"`, ...positionOf(doc, lines, path) });
     return n ?? fallback;
   };
   const d = data as {
@@ -150,11 +158,11 @@ export function parseLab(text: string, file: string): Lab {
   if (d.board?.ram !== undefined) {
     const r = parseSize(d.board.ram);
     if (r === undefined || r < 1n << 20n || r > 1n << 31n || r % 4096n !== 0n) {
-      issues.push({ path: 'board.ram', message: `expected a RAM size from 1M to 2G in whole pages, got "${d.board.ram}"`, line: lineOf(doc, lines, ['board', 'ram']) });
+      issues.push({ path: 'board.ram', message: `expected a RAM size from 1M to 2G in whole pages, got "${d.board.ram}"`, ...positionOf(doc, lines, ['board', 'ram']) });
     } else ramSize = Number(r);
   }
   const files = Object.entries(d.files ?? {}).map(([path, source]) => {
-    if (!path.startsWith('/')) issues.push({ path: `files.${path}`, message: 'RAM disk paths must be absolute, e.g. /etc/jailhouse/sysconfig.cell', line: lineOf(doc, lines, ['files', path]) });
+    if (!path.startsWith('/')) issues.push({ path: `files.${path}`, message: 'RAM disk paths must be absolute, e.g. /etc/jailhouse/sysconfig.cell', ...positionOf(doc, lines, ['files', path]) });
     return { path, source };
   });
   const toStep = (section: 'steps' | 'walkthrough') => (s: RawStep, k: number): LabStep => {
@@ -188,12 +196,13 @@ function dotted(path: (string | number)[]): string {
   return path.map((p, k) => (typeof p === 'number' || /^\d+$/.test(String(p)) ? `[${p}]` : k === 0 ? p : `.${p}`)).join('');
 }
 
-function lineOf(doc: Document, lines: LineCounter, path: (string | number)[]): number | undefined {
-  for (let n = path.length; n > 0; n--) {
-    const node = doc.getIn(path.slice(0, n).map((p) => (/^\d+$/.test(String(p)) ? Number(p) : p)), true);
-    if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+/** Line and column of the value at `path`, or of its nearest parent that has one (else the document). */
+function positionOf(doc: Document, lines: LineCounter, path: (string | number)[]): { line: number; column: number } {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n).map((p) => (/^\d+$/.test(String(p)) ? Number(p) : p)), true);
+    if (isNode(node) && node.range) { const p = lines.linePos(node.range[0]); return { line: p.line, column: p.col }; }
   }
-  return undefined;
+  return { line: 1, column: 1 };
 }
 
 function dedupe<T extends { path: string; message: string }>(xs: T[]): T[] {

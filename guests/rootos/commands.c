@@ -200,7 +200,7 @@ static int cpu_hotplug(int argc, char **argv)
 		con_printf("cpus: CPU %lu belongs to %s\n", cpu, jailhouse_cpu_owner(cpu));
 		return 1;
 	}
-	long err = up ? cpu_up(cpu) : cpu_down(cpu);
+	long err = up ? cpu_up(cpu) : cpu_down(cpu, 1UL << cpu);
 	if (err) {
 		con_printf("cpus: %s CPU %lu: %s\n", up ? "online" : "offline", cpu, strerror(-err));
 		return 1;

@@ -161,6 +161,22 @@ int con_take_interleaved(void)
 	return r;
 }
 
+/* QEMU virt's 96 sources (0..95) fill three enable words per context. */
+#define PLIC_ENABLE_WORDS 3
+
+void console_move_to(unsigned long hart)
+{
+	unsigned long to = 2 * hart + 1;
+	if (board.plic_base && to != plic_context) {
+		for (unsigned long w = 0; w < PLIC_ENABLE_WORDS; w++) {
+			mmio_write32(PLIC_ENABLE(to, 32 * w), mmio_read32(PLIC_ENABLE(plic_context, 32 * w)));
+			mmio_write32(PLIC_ENABLE(plic_context, 32 * w), 0);
+		}
+		mmio_write32(PLIC_THRESHOLD(to), 0);
+	}
+	plic_context = to;
+}
+
 void console_init(void)
 {
 	plic_context = 2 * current_hartid() + 1;

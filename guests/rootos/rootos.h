@@ -47,6 +47,8 @@ int irq_register(uint32_t src, void (*fn)(uint32_t src, void *ctx), void *ctx);
 void irq_unregister(uint32_t src);
 /* Lines a background job printed while the line editor waited: the editor then redraws its line. */
 int con_take_interleaved(void);
+/* The shell moved to `hart`: the console's PLIC enables move to that hart's S-mode context. */
+void console_move_to(unsigned long hart);
 
 /* ---- harts (smp.c) ---- */
 typedef long (*cpu_fn)(void *arg);
@@ -58,8 +60,10 @@ int cpu_online(unsigned long cpu);
 void smp_call_post(unsigned long cpu, cpu_fn fn, void *arg);
 long smp_call_wait(unsigned long cpu);
 long smp_call(unsigned long cpu, cpu_fn fn, void *arg);
-/* Linux's remove_cpu()/add_cpu(): HSM hart_stop on the CPU itself / hart_start from here. 0 or -errno. */
-long cpu_down(unsigned long cpu);
+/* Linux's remove_cpu()/add_cpu(): HSM hart_stop on the CPU itself / hart_start from here. 0 or -errno.
+ * Any online CPU may go, the shell's own included: the shell then moves to the lowest online CPU that
+ * is not in `avoid` (-EBUSY when there is none), as Linux migrates tasks off a CPU going offline. */
+long cpu_down(unsigned long cpu, unsigned long avoid);
 long cpu_up(unsigned long cpu);
 
 /* ---- the initial RAM disk (initrd.c), cpio newc, read-only ---- */

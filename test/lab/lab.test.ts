@@ -45,12 +45,29 @@ describe('lab files', () => {
     const bad = 'name: x\nroot: { image: a.elf }\nboard:\n  ram: 12Q\nsteps:\n  - wait: "x"\n    within: soon\n';
     expect(() => parseLab(bad, 'x.yaml')).toThrow(LabFileError);
     try { parseLab(bad, 'x.yaml'); } catch (e) {
-      expect((e as Error).message).toContain('x.yaml:4: board.ram: expected a RAM size from 1M to 2G');
-      expect((e as Error).message).toContain('x.yaml:7: steps[0].within: expected an instruction count like 50M');
+      expect((e as Error).message).toContain('x.yaml:4:8: board.ram: expected a RAM size from 1M to 2G');
+      expect((e as Error).message).toContain('x.yaml:7:13: steps[0].within: expected an instruction count like 50M');
     }
     expect(() => parseLab('name: x\nroot: { image: a.elf }\nexpect:\n  - cell: a\n    state: asleep\n', 'y.yaml'))
-      .toThrow(/y\.yaml:5: expect\[0\]\.state: must be equal to one of the allowed values: running/);
+      .toThrow(/y\.yaml:5:12: expect\[0\]\.state: must be equal to one of the allowed values: running/);
     expect(() => parseLab('name: x\nroot: { image: a.elf }\nstepz: []\n', 'z.yaml')).toThrow(/must NOT have additional properties "stepz"/);
+  });
+
+  it('YAML errors, unresolved and cyclic aliases name file, line and column; nothing throws anything else', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['name: x\ntitle: *nope\nroot: { image: a.elf }\n', /^a\.yaml:2:8: alias \*nope refers to no anchor &nope before it$/],
+      ['name: x\nroot: &r { image: *r }\n', /^a\.yaml:2:19: alias \*r is inside the value of its own anchor \(a cycle\)$/],
+      ['name: [x\n', /^a\.yaml:\d+:\d+: \S/],
+      ['- 1\n- 2\n', /^a\.yaml:1:1: expected a mapping/],
+      ['a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n',
+        /^a\.yaml:2:8: cannot resolve the document's aliases/],
+    ];
+    for (const [text, message] of cases) {
+      let error: unknown;
+      try { parseLab(text, 'a.yaml'); } catch (e) { error = e; }
+      expect(error, text).toBeInstanceOf(LabFileError);
+      expect((error as Error).message, text).toMatch(message);
+    }
   });
 
   it('the RAM disk is a newc archive with every parent directory, deterministic', () => {
@@ -99,7 +116,7 @@ describe('jailhouse-lab test', () => {
 
   it('an invalid lab file exits 2 naming the line', () => {
     const r = cli('test', resolve(labs, 'broken.yaml'));
-    expect(r.stderr).toMatch(/broken\.yaml:3: board\.harts: must be <= 32/);
+    expect(r.stderr).toMatch(/broken\.yaml:3:\d+: board\.harts: must be <= 32/);
     expect(r.status).toBe(2);
   });
 });

@@ -154,3 +154,25 @@ describe('jailhouse tool with the hypervisor model', () => {
     expect(lab.command('jailhouse console')).toBe('opening /sys/devices/jailhouse/console: No such file or directory\n');
   });
 });
+
+describe('a cell on the shell\'s CPU (Jailhouse\'s linux-demo configs take CPUs 0 and 1)', () => {
+  it('the shell moves off CPU 0, the cell gets CPUs 0-1, and everything comes back on destroy', () => {
+    const lab = bootRootOs({
+      harts: 4, hypervisor: true,
+      files: { ...files(), 'etc/jailhouse/low.cell': config('tiny.yaml', (c) => { c.name = 'low'; c.cpus = [0n, 1n]; }) },
+    });
+    expect(lab.command('jailhouse enable /etc/jailhouse/sysconfig.cell')).toMatch(/The Jailhouse is opening.\n$/);
+    const created = lab.command('jailhouse cell create /etc/jailhouse/low.cell');
+    expect(created).toMatch(/CPU0: off\n.*CPU1: off\n.*Created Jailhouse cell "low"\n$/s);
+    expect(lab.command('cpus')).toMatch(/^0    offline   -           cell "low"\n1    offline   -           cell "low"\n2    online    started     shell\n/m);
+    expect(lab.hv!.snapshot().cells.map((c) => [c.name, c.cpus])).toEqual([['lab-root', [2, 3]], ['low', [0, 1]]]);
+    expect(lab.command('jailhouse cell load low /lib/inmate.bin -s "hello" -a 0x100')).toBe('');
+    expect(lab.command('jailhouse cell start low')).toBe('');
+    lab.runUntil(() => lab.stream('cell:low').includes('done'), 20_000_000);
+    expect(lab.stream('cell:low')).toContain('hello from CPU 0'); // the lowest CPU of the cell starts
+    expect(lab.command('jailhouse cell destroy low')).toMatch(/CPU0: online\n.*CPU1: online\n/s);
+    expect(lab.command('cpus')).toMatch(/online: 0-3\n$/);
+    expect(lab.command('jailhouse disable')).toMatch(/The Jailhouse was closed.\n$/);
+    expect(lab.command('echo done')).toBe('done\n');
+  });
+});

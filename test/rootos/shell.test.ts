@@ -92,10 +92,22 @@ describe('root-cell OS: commands', () => {
     expect(lab.command('cpus offline 2')).toBe('');
     expect(lab.command('cpus')).toContain('2    offline   stopped     \n');
     expect(lab.command('cpus')).toMatch(/online: 0-1,3\n$/);
-    expect(lab.command('cpus offline 0')).toBe('cpus: offline CPU 0: Device or resource busy\n');
     expect(lab.command('cpus online 2')).toBe('');
     expect(lab.command('cpus')).toMatch(/^2    online    started     idle\n(.*\n)*online: 0-3\n$/m);
     expect(lab.command('cpus offline 9')).toBe('usage: cpus [online|offline CPU]\n');
+  });
+
+  it('the shell\'s own CPU can go offline: the shell moves to another CPU (Linux hotplug), and keeps working', () => {
+    expect(lab.command('cpus offline 0')).toBe('');
+    expect(lab.command('cpus')).toMatch(/^0    offline   stopped     \n(.*\n)*online: 1-3\n$/m);
+    expect(lab.machine.harts[0]!.state).toBe(0); // HSM STOPPED
+    expect(lab.command('echo still here')).toBe('still here\n'); // typed input reaches the shell on CPU 1
+    expect(lab.command('cpus offline 1')).toBe(''); // and again, from CPU 1 to CPU 2
+    expect(lab.command('cpus offline 3')).toBe('');
+    expect(lab.command('cpus offline 2')).toBe('cpus: offline CPU 2: Device or resource busy\n'); // the last one stays
+    for (const cpu of [0, 1, 3]) expect(lab.command(`cpus online ${cpu}`)).toBe('');
+    expect(lab.command('cpus')).toMatch(/online: 0-3\n$/);
+    expect(lab.command('echo back')).toBe('back\n');
   });
 
   it('unknown commands and quoting', () => {

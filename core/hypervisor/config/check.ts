@@ -8,11 +8,14 @@
  */
 
 import {
-  MEM_COMM_REGION, MEM_IO, MEM_LOADABLE, MEM_ROOTSHARED, MEM_VALID_FLAGS, MEM_WRITE, PCI_TYPE_IVSHMEM,
+  MEM_COMM_REGION, MEM_IO, MEM_LOADABLE, MEM_ROOTSHARED, MEM_VALID_FLAGS, MEM_WRITE, PCI_TYPE_IVSHMEM, RISCV_IRQCHIP_APLIC,
+  RISCV_IRQCHIP_PLIC,
   SHMEM_PROTO_VETH, formatBdf, irqchipPins,
   type CellConfig, type MemoryRegion, type PciDevice, type SystemConfig,
 } from './types.js';
 import { VIRTIO_MIN_RW_SIZE, protocolMismatch, virtioRole } from './shmem-protocol.js';
+import { Board } from '../../machine/board.js';
+import { protocolName } from './names.js';
 import { intxProblem } from './ivshmem-intx.js';
 
 export interface Finding {
@@ -104,6 +107,13 @@ export function checkConfigs(system: SystemConfig, cells: CellConfig[], opts: Ch
   if (system.raw?.trailing?.length) {
     warn(undefined, undefined, `system configuration has ${system.raw.trailing.length} trailing bytes after its last array (ignored by Jailhouse)`);
   }
+  // The lab board is QEMU virt with a PLIC (docs/board.md); Jailhouse's APLIC (and APLIC+IMSIC) configs are
+  // for a QEMU started with aia=aplic(-imsic).
+  if (plic.type === RISCV_IRQCHIP_APLIC) {
+    warn(undefined, 'irqchip', `the irqchip is an APLIC at ${hx(plic.base_address)}, but the lab board has no APLIC: its interrupt controller is a PLIC at ${hx(Board.plic.base)} (use a PLIC configuration, type plic)`);
+  } else if (plic.type === RISCV_IRQCHIP_PLIC && plic.base_address !== BigInt(Board.plic.base)) {
+    warn(undefined, 'irqchip', `the PLIC is at ${hx(plic.base_address)}, but the lab board's PLIC is at ${hx(Board.plic.base)}`);
+  }
 
   /* ---------------- names ---------------- */
   const seenNames = new Map<string, number>();
@@ -144,7 +154,8 @@ export function checkConfigs(system: SystemConfig, cells: CellConfig[], opts: Ch
       for (let j = i + 1; j < cfg.memory_regions.length; j++) {
         const a = cfg.memory_regions[i]!, b = cfg.memory_regions[j]!;
         if (overlaps(a.virt_start, a.size, b.virt_start, b.size)) {
-          err(name, `region ${i}`, `overlaps region ${j} in the cell's guest-physical space (${rng(a.virt_start, a.size)} / ${rng(b.virt_start, b.size)})`);
+          // Jailhouse accepts this: it maps the regions in order, later page-table entries replace earlier ones.
+          warn(name, `region ${i}`, `overlaps region ${j} in the cell's guest-physical space (${rng(a.virt_start, a.size)} / ${rng(b.virt_start, b.size)}); regions are mapped in order, so region ${j} is what the cell sees there`);
         } else if (!((a.flags | b.flags) & MEM_COMM_REGION) && overlaps(a.phys_start, a.size, b.phys_start, b.size)) {
           warn(name, `region ${i}`, `maps the same host memory as region ${j} (${rng(a.phys_start, a.size)} / ${rng(b.phys_start, b.size)})`);
         }
@@ -165,6 +176,9 @@ export function checkConfigs(system: SystemConfig, cells: CellConfig[], opts: Ch
 
     // cpus
     if (!c.root && cfg.cpus.length === 0) err(name, undefined, 'cell has no CPU');
+    if (!c.root && cfg.cpu_reset_address !== 0n) {
+      warn(name, undefined, `cpu_reset_address ${hx(cfg.cpu_reset_address)}: the lab starts the cell there, Jailhouse's RISC-V port always starts it at 0`);
+    }
     const seenCpu = new Set<bigint>();
     for (const id of cfg.cpus) {
       if (seenCpu.has(id)) warn(name, `cpu ${id}`, `CPU ${id} is listed twice`);

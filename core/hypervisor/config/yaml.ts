@@ -12,6 +12,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { validatorFor } from '../../schema/validators.ts';
 import { Document, LineCounter, Scalar, YAMLSeq, isNode, parseDocument, type Node as YamlNode } from 'yaml';
+import { yamlValue } from './yaml-document.ts';
 import {
   CONFIG_REVISION, HART_TO_CONTEXT_LEN, MAX_IOMMU_UNITS, emptyConsole, emptyIommuUnit,
   formatBdf, irqchipPins,
@@ -588,12 +589,14 @@ export function parseConfigYaml(text: string): ParsedConfig {
   if (doc.errors.length) {
     throw new YamlConfigError(doc.errors.map((e) => {
       const pos = e.linePos?.[0];
-      return { path: '', message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), ...(pos ? { line: pos.line, column: pos.col } : {}) };
+      return { path: '', message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), line: pos?.line ?? 1, column: pos?.col ?? 1 };
     }));
   }
-  const data = jsonify(doc.toJS({ maxAliasCount: 1000 }));
+  const converted = yamlValue(doc, lc);
+  if ('issues' in converted) throw new YamlConfigError(converted.issues.map((i) => ({ path: '', ...i })));
+  const data = jsonify(converted.value);
   const fail = (issues: { path: YamlPath; message: string }[]): never => {
-    const located = issues.map((i) => ({ path: formatPath(i.path), message: i.message, ...locate(doc, lc, i.path) }));
+    const located = issues.map((i) => ({ path: formatPath(i.path), message: i.message, line: 1, column: 1, ...locate(doc, lc, i.path) }));
     // report in document order (stable for issues without a position)
     located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     throw new YamlConfigError(located);

@@ -237,7 +237,7 @@ long jh_cell_create(const void *config, unsigned long size)
 	for (unsigned long cpu = 0; cpu < 64 && !err; cpu++) {
 		if (!(cpus >> cpu & 1) || !cpu_online(cpu))
 			continue;
-		err = cpu_down(cpu);
+		err = cpu_down(cpu, cpus);
 		if (!err) {
 			cell->offlined |= 1UL << cpu;
 			pr_info("CPU%lu: off", cpu);

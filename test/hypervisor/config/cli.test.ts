@@ -92,6 +92,25 @@ describe('jailhouse-lab config', () => {
     expect(m3.err()).toBe('sig.cell: signature at offset 0: expected "JHCLL", got "JHXXX"\n');
   });
 
+  it('aliases to nothing, cyclic aliases and alias bombs exit 2 with file:line:column (no uncaught exception)', async () => {
+    const cases: Array<[string, string]> = [
+      ['kind: cell\nname: x\nfoo: *nope\n', 'a.yaml:3:6: alias *nope refers to no anchor &nope before it\n'],
+      ['kind: cell\nname: &n x\ncpus: [*n, *later]\nflags: &later []\n', 'a.yaml:3:12: alias *later refers to no anchor &later before it\n'],
+      ['kind: cell\nname: x\ncpus: &c [1, *c]\n', 'a.yaml:3:14: alias *c is inside the value of its own anchor (a cycle)\n'],
+      ['kind: cell\na: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n',
+        'a.yaml:3:8: cannot resolve the document\'s aliases: Excessive alias count indicates a resource exhaustion attack\n'],
+      ['', 'a.yaml:1:1: expected a mapping with "kind: system" or "kind: cell"\n'],
+    ];
+    for (const [text, message] of cases) {
+      for (const command of ['check', 'compile']) {
+        const m = memIo();
+        m.put('a.yaml', text);
+        expect(await runConfigCommand([command, 'a.yaml'], m.io), text).toBe(2);
+        expect(m.err(), text).toBe(message);
+      }
+    }
+  });
+
   it('usage errors exit 2', async () => {
     for (const args of [[], ['frobnicate'], ['compile'], ['check'], ['check', 'a', '--harts', 'x'], ['decompile', 'a', '--bogus', '1'], ['compile', 'a', '-o']]) {
       const m = memIo();
