@@ -15,7 +15,6 @@ import {
 } from './types.js';
 import { VIRTIO_MIN_RW_SIZE, protocolMismatch, virtioRole } from './shmem-protocol.js';
 import { Board } from '../../machine/board.js';
-import { protocolName } from './names.js';
 import { intxProblem } from './ivshmem-intx.js';
 
 export interface Finding {
