@@ -258,6 +258,8 @@ describe.skipIf(!available)('a first-time user', { timeout: 180_000 }, () => {
     const trouble = page.getByTestId('trouble');
     await trouble.waitFor({ timeout: 30_000 });
     await expect(trouble.textContent()).resolves.toMatch(/The machine stopped on a fault.*stuck.*Reset boots it again/);
+    // Shown, not squeezed: the notice takes its height above the consoles.
+    expect((await trouble.boundingBox())!.height).toBeGreaterThan(60);
     await expect(page.getByTestId('ending').textContent()).resolves.toMatch(/^Guest fault: /);
     await expect(page.getByTestId('status-reset').isVisible()).resolves.toBe(true);
     await screenshot(page, 'newcomer-machine-fault');

@@ -90,7 +90,7 @@ export function MachineView({ session, dark, settings, onHome }: MachineViewProp
       </header>
       <HartStrip harts={snapshot.harts} live={snapshot.hartsLive} machine={snapshot.machine} />
       <div className={`machine-body${lab && tutorialOpen ? ' with-tutorial' : ''}`}>
-      <div className={`work${traceOpen || memoryOpen ? ' with-dock' : ''}`}>
+      <div className={`work${traceOpen || memoryOpen ? ' with-dock' : ''}${trouble && !(lab && tutorialOpen) ? ' with-notice' : ''}`}>
       {trouble && !(lab && tutorialOpen) && <TroubleNotice trouble={trouble} onReset={() => session.reset()} />}
       <main id="consoles" className="panes" style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }} aria-label="Consoles"
         data-region="consoles" tabIndex={-1}>
