@@ -7,6 +7,8 @@ import { DEVICE, FAULTED, TLB_SIZE, Tlb, translate } from './mmu.ts';
 import { Op, SINK } from './opcodes.ts';
 import type { Ram } from './ram.ts';
 import { Cause, Irq, SEIP, SSIP } from './trap.ts';
+import { HartBlock, type HartStorage } from './jit/machine-memory.ts';
+import { JitNext, type Jit } from './jit/translator.ts';
 
 /** Whether a hart executes: STOPPED harts wait for an SBI hart_start, PARKED ones were stopped by the hypervisor. */
 export const enum HartState {
@@ -32,8 +34,8 @@ const TWO32 = 4294967296;
  * address a translation can succeed on (|pc| < 2^52); jumps elsewhere fault before the pc is changed.
  */
 export class Hart {
-  readonly xlo = new Int32Array(33);
-  readonly xhi = new Int32Array(33);
+  readonly xlo: Int32Array;
+  readonly xhi: Int32Array;
   pc = 0;
   priv: Priv = Priv.Supervisor;
   state: HartState = HartState.Stopped;
@@ -65,9 +67,13 @@ export class Hart {
   /** Consecutive exceptions raised by the first instruction of the trap handler itself (a hart that cannot progress). */
   stuckTraps = 0;
 
-  readonly readTlb = new Tlb();
-  readonly writeTlb = new Tlb();
+  readonly readTlb: Tlb;
+  readonly writeTlb: Tlb;
   readonly fetchTlb = new Tlb();
+  /** The block translator (MachineOptions.jit); it needs `storage` in its memory. */
+  jit: Jit | undefined;
+  /** Byte offset of this hart's block in the translator's memory (see jit/machine-memory.ts). */
+  readonly storageOffset: number;
   /** Data latch of the last device access (low, high) and the GPA of the last device page hit. */
   readonly ioData = new Int32Array(2);
   ioGpa = 0;
@@ -84,7 +90,15 @@ export class Hart {
     readonly code: CodeCache,
     public memoryMap: GuestMemoryMap,
     public exits: HartExits,
-  ) {}
+    storage?: HartStorage,
+  ) {
+    const b = storage?.buffer, at = storage?.offset ?? 0;
+    this.storageOffset = at;
+    this.xlo = b ? new Int32Array(b, at + HartBlock.xlo, 33) : new Int32Array(33);
+    this.xhi = b ? new Int32Array(b, at + HartBlock.xhi, 33) : new Int32Array(33);
+    this.readTlb = new Tlb(b, { tagLo: at + HartBlock.readTagLo, tagHi: at + HartBlock.readTagHi, base: at + HartBlock.readBase });
+    this.writeTlb = new Tlb(b, { tagLo: at + HartBlock.writeTagLo, tagHi: at + HartBlock.writeTagHi, base: at + HartBlock.writeBase });
+  }
 
   get running(): boolean {
     return this.state === HartState.Running;
@@ -177,6 +191,8 @@ export class Hart {
     let n = 0, faulted = 0;
     this.sliceRetired = 0;
     this.stopRequested = false;
+    const jit = this.jit;
+    let stepOnce = false;
 
     outer: while (n < budget && this.state === HartState.Running && !this.idle && !this.stopRequested) {
       if (this.mip !== 0 && this.takeInterrupt()) continue;
@@ -199,7 +215,19 @@ export class Hart {
       const pageVa = pc - (vlo & 0xfff);
       let slot = (vlo & 0xfff) >>> 1;
 
-      while (n < budget) {
+      // Translated code runs the page where it has an entry for this slot; what it leaves to the interpreter
+      // (an exit, the slice's last instructions, a slot that is no entry) runs below: one instruction or freely.
+      let stop = budget;
+      if (jit !== undefined) {
+        if (stepOnce) { stepOnce = false; stop = n + 1; }
+        else {
+          const ran = jit.execute(this, page, pageOffset, pageVa, slot, budget - n);
+          if (ran > 0 || jit.next === JitNext.Translated) { n += ran; stepOnce = jit.next === JitNext.Step; continue outer; }
+          if (jit.next === JitNext.Step) stop = n + 1;
+        }
+      }
+
+      while (n < stop) {
         let w = words[slot]!;
         if (w === 0) w = code.fill(page, pageOffset, slot);
         let imm = imms[slot]!;

@@ -13,10 +13,17 @@ const INVALID = -0x80000000;
  * Tags: `tagLo` = bits 12..43 of the virtual address, `tagHi` = bits 44..63 (sign-extended).
  */
 export class Tlb {
-  readonly tagLo = new Int32Array(TLB_SIZE);
-  readonly tagHi = new Int32Array(TLB_SIZE).fill(INVALID);
-  readonly base = new Int32Array(TLB_SIZE);
+  readonly tagLo: Int32Array;
+  readonly tagHi: Int32Array;
+  readonly base: Int32Array;
   readonly gpa = new Float64Array(TLB_SIZE);
+
+  /** `buffer`/`offsets`: the arrays inside shared memory (translated code reads them); default their own. */
+  constructor(buffer?: ArrayBuffer, offsets?: { tagLo: number; tagHi: number; base: number }) {
+    this.tagLo = buffer ? new Int32Array(buffer, offsets!.tagLo, TLB_SIZE) : new Int32Array(TLB_SIZE);
+    this.tagHi = (buffer ? new Int32Array(buffer, offsets!.tagHi, TLB_SIZE) : new Int32Array(TLB_SIZE)).fill(INVALID);
+    this.base = buffer ? new Int32Array(buffer, offsets!.base, TLB_SIZE) : new Int32Array(TLB_SIZE);
+  }
 
   flush(): void {
     this.tagHi.fill(INVALID);

@@ -1,0 +1,124 @@
+import type { CodeCache, DecodedPage } from '../code-cache.ts';
+import type { Hart } from '../hart.ts';
+import { HartBlock, type MachineMemory } from './machine-memory.ts';
+import { instantiatePages } from './module-builder.ts';
+import { findBlocks } from './page-blocks.ts';
+import { type CompiledPage, compilePage, JitExit } from './page-compiler.ts';
+import { PageJitState } from './page-state.ts';
+
+/** What the run loop does after asking the translator (Jit.next). */
+export const enum JitNext {
+  /** Translated code ran and moved the pc: look up the next page. */
+  Translated,
+  /** Interpret exactly one instruction at the pc, then ask again. */
+  Step,
+  /** Interpret as usual (no translation yet, or the slice ends within the next block). */
+  Interpret,
+}
+
+/** Entries into an untranslated page before it is queued for the next batch, and before the batch is made. */
+const WARM = 6;
+const HOT = 24;
+const MAX_BATCH = 48;
+/** Entries at slots without a block before the page is translated again with them as entries. */
+const MISSES = 64;
+const MAX_ENTRIES = 64;
+const MAX_RETRANSLATIONS = 4;
+
+export interface JitStatistics {
+  modules: number;
+  pages: number;
+  /** Why translation was switched off (e.g. the page's CSP forbids compiling WebAssembly), if it was. */
+  disabled: string | undefined;
+}
+
+/**
+ * The block translator of a board: counts entries into decoded pages, translates hot ones (with the
+ * pages warm at the time, in one module) and runs their code. Shared by the harts (translations belong
+ * to RAM pages, not to harts or address spaces: every memory access goes through the hart's TLBs).
+ */
+export class Jit {
+  /** Set by execute(): how the run loop goes on. */
+  next: JitNext = JitNext.Interpret;
+  readonly stats: JitStatistics = { modules: 0, pages: 0, disabled: undefined };
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  private queue: { page: DecodedPage; state: PageJitState }[] = [];
+
+  constructor(private readonly memory: MachineMemory, private readonly code: CodeCache) {
+    this.i32 = new Int32Array(memory.buffer);
+    this.f64 = new Float64Array(memory.buffer);
+  }
+
+  /**
+   * Runs translated code of `page` from `slot` for at most `remaining` instructions, when there is some.
+   * Returns the instructions retired (the hart's pc is then where they ended); sets `next`.
+   */
+  execute(hart: Hart, page: DecodedPage, pageOffset: number, pageVa: number, slot: number, remaining: number): number {
+    let state = page.jit;
+    if (state === undefined) state = page.jit = new PageJitState(pageOffset);
+    const t = state.translation;
+    if (t === undefined) {
+      this.next = JitNext.Interpret;
+      if (this.stats.disabled === undefined) this.count(page, state, slot);
+      return 0;
+    }
+    if (t.entry[slot] === 0) {
+      this.next = JitNext.Step;
+      this.miss(page, state, slot);
+      return 0;
+    }
+    const at = hart.storageOffset;
+    const ran = t.run(at, slot, pageVa, remaining);
+    const status = this.i32[(at + HartBlock.exitStatus) >> 2]!;
+    hart.pc = this.f64[(at + HartBlock.exitPc) >> 3]!;
+    this.next = status === JitExit.Jump ? JitNext.Translated : status === JitExit.Step ? JitNext.Step : JitNext.Interpret;
+    return ran;
+  }
+
+  private count(page: DecodedPage, state: PageJitState, slot: number): void {
+    if (state.entries.length < MAX_ENTRIES && !state.entries.includes(slot)) state.entries.push(slot);
+    const heat = ++state.heat;
+    if (heat >= WARM && !state.queued) {
+      state.queued = true;
+      this.queue.push({ page, state });
+    }
+    if (heat >= HOT) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      if (!state.queued || !batch.some((q) => q.state === state)) batch.push({ page, state });
+      this.translate(batch);
+    }
+  }
+
+  private miss(page: DecodedPage, state: PageJitState, slot: number): void {
+    if (state.entries.length < MAX_ENTRIES && !state.entries.includes(slot)) state.entries.push(slot);
+    if (++state.misses >= MISSES && state.retranslations < MAX_RETRANSLATIONS) {
+      state.retranslations++;
+      this.translate([{ page, state }]);
+    }
+  }
+
+  private translate(batch: { page: DecodedPage; state: PageJitState }[]): void {
+    const made: { state: PageJitState; compiled: CompiledPage }[] = [];
+    for (const { page, state } of batch) {
+      state.queued = false;
+      if (state.heat < 0) continue; // rewrites itself: left to the interpreter
+      const blocks = findBlocks(this.code, page, state.pageOffset, state.entries);
+      if (blocks.length > 0) made.push({ state, compiled: compilePage(blocks, this.memory) });
+    }
+    if (made.length === 0) return;
+    let functions;
+    try {
+      functions = instantiatePages(made.map((m) => m.compiled), this.memory.memory);
+    } catch (error) {
+      this.stats.disabled = `WebAssembly compilation failed: ${(error as Error).message}`;
+      return;
+    }
+    this.stats.modules++;
+    this.stats.pages += made.length;
+    made.forEach(({ state, compiled }, i) => {
+      state.translation = { run: functions[i]!, entry: compiled.entry, covers: compiled.covers };
+      state.misses = 0;
+    });
+  }
+}
