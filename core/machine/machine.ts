@@ -35,6 +35,8 @@ export interface MachineOptions {
    * instruction counts are identical either way; off runs the interpreter only.
    */
   jit?: boolean;
+  /** Entries into a page of code before it is translated (tests use 1 to translate all code they run). */
+  jitThreshold?: number;
 }
 
 /** What loading an image and booting needs. */
@@ -131,7 +133,7 @@ export class Machine implements SbiPlatform, HartExits {
     const memory = (options.jit ?? true) ? MachineMemory.tryCreate(ramSize, harts) : undefined;
     this.ram = new Ram(Board.ram.base, ramSize, memory);
     this.code = new CodeCache(this.ram);
-    this.translator = memory ? new Jit(memory, this.code) : undefined;
+    this.translator = memory ? new Jit(memory, this.code, options.jitThreshold) : undefined;
     this.boardMap = new BoardMemoryMap(this.ram);
     this.clock = options.deterministic ? new InstructionClock() : new HostClock();
     this.quantum = options.quantum ?? 10_000;

@@ -16,9 +16,8 @@ export const enum JitNext {
   Interpret,
 }
 
-/** Entries into an untranslated page before it is queued for the next batch, and before the batch is made. */
-const WARM = 6;
-const HOT = 24;
+/** Entries into an untranslated page before the batch with it is made (pages a quarter as warm join it). */
+export const HOT_ENTRIES = 24;
 const MAX_BATCH = 48;
 /** Entries at slots without a block before the page is translated again with them as entries. */
 const MISSES = 64;
@@ -45,7 +44,13 @@ export class Jit {
   private readonly f64: Float64Array;
   private queue: { page: DecodedPage; state: PageJitState }[] = [];
 
-  constructor(private readonly memory: MachineMemory, private readonly code: CodeCache) {
+  private readonly hot: number;
+  private readonly warm: number;
+
+  /** `hot`: entries before a page is translated (tests translate everything with 1). */
+  constructor(private readonly memory: MachineMemory, private readonly code: CodeCache, hot = HOT_ENTRIES) {
+    this.hot = Math.max(1, hot);
+    this.warm = Math.max(1, Math.floor(this.hot / 4));
     this.i32 = new Int32Array(memory.buffer);
     this.f64 = new Float64Array(memory.buffer);
   }
@@ -79,11 +84,11 @@ export class Jit {
   private count(page: DecodedPage, state: PageJitState, slot: number): void {
     if (state.entries.length < MAX_ENTRIES && !state.entries.includes(slot)) state.entries.push(slot);
     const heat = ++state.heat;
-    if (heat >= WARM && !state.queued) {
+    if (heat >= this.warm && !state.queued) {
       state.queued = true;
       this.queue.push({ page, state });
     }
-    if (heat >= HOT) {
+    if (heat >= this.hot) {
       const batch = this.queue.splice(0, MAX_BATCH);
       if (!state.queued || !batch.some((q) => q.state === state)) batch.push({ page, state });
       this.translate(batch);
