@@ -200,7 +200,7 @@ export class Hart {
       // Find the decoded page of the pc: a fetch-TLB hit, or a walk.
       const pc = this.pc;
       const vlo = pc | 0, vhi = Math.floor(pc / TWO32) | 0;
-      const fi = (vlo >>> 12) & TLB_MASK;
+      const fi = ((vlo >>> 12) ^ (vlo >>> 21)) & TLB_MASK;
       let fetchOffset: number;
       if (fTagLo[fi] === ((vlo >>> 12) | (vhi << 20)) && fTagHi[fi] === vhi >> 12 && fBase[fi]! >= 0) {
         fetchOffset = fBase[fi]! + (vlo & 0xfff);
@@ -221,8 +221,13 @@ export class Hart {
       if (jit !== undefined) {
         if (stepOnce) { stepOnce = false; stop = n + 1; }
         else {
-          const ran = jit.execute(this, page, pageOffset, pageVa, slot, budget - n);
-          if (ran > 0 || jit.next === JitNext.Translated) { n += ran; stepOnce = jit.next === JitNext.Step; continue outer; }
+          const ran = jit.execute(this, page, pageOffset, pageVa, slot, budget - n, n - faulted);
+          if (ran > 0 || jit.next === JitNext.Translated) {
+            n += ran;
+            faulted += jit.faults;
+            stepOnce = jit.next === JitNext.Step;
+            continue outer;
+          }
           if (jit.next === JitNext.Step) stop = n + 1;
         }
       }
@@ -361,7 +366,7 @@ export class Hart {
             const ah = (H[rs1]! + (imm >> 31) + ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
             const op = w & 0xff;
             const size = op === Op.Ld ? 8 : op === Op.Lw || op === Op.Lwu ? 4 : op === Op.Lb || op === Op.Lbu ? 1 : 2;
-            const i = (a >>> 12) & TLB_MASK;
+            const i = ((a >>> 12) ^ (a >>> 21)) & TLB_MASK;
             const base = rBase[i]!;
             if (rTagLo[i] === ((a >>> 12) | (ah << 20)) && rTagHi[i] === ah >> 12 && base >= 0 && (a & (size - 1)) === 0) {
               const o = base + (a & 0xfff);
@@ -391,7 +396,7 @@ export class Hart {
             const ah = (H[rs1]! + (imm >> 31) + ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
             const op = w & 0xff;
             const size = op === Op.Sd ? 8 : op === Op.Sw ? 4 : op === Op.Sh ? 2 : 1;
-            const i = (a >>> 12) & TLB_MASK;
+            const i = ((a >>> 12) ^ (a >>> 21)) & TLB_MASK;
             const base = wBase[i]!;
             if (wTagLo[i] === ((a >>> 12) | (ah << 20)) && wTagHi[i] === ah >> 12 && base >= 0 && (a & (size - 1)) === 0) {
               const o = base + (a & 0xfff);
@@ -483,7 +488,7 @@ export class Hart {
    * After a slow-path access: whether it changed anything the inner loop does not re-check (the slice
    * must end, the hart stopped, or an interrupt it enabled became pending).
    */
-  private mustLeavePage(): boolean {
+  mustLeavePage(): boolean {
     return this.stopRequested || this.state !== HartState.Running || (this.mip & this.sie) !== 0;
   }
 
@@ -548,7 +553,7 @@ export class Hart {
    */
   private dataAddress(vlo: number, vhi: number, access: Access): number {
     const tlb = access === Access.Read ? this.readTlb : this.writeTlb;
-    const i = (vlo >>> 12) & TLB_MASK;
+    const i = ((vlo >>> 12) ^ (vlo >>> 21)) & TLB_MASK;
     if (tlb.tagLo[i] === ((vlo >>> 12) | (vhi << 20)) && tlb.tagHi[i] === vhi >> 12) {
       const base = tlb.base[i]!;
       if (base >= 0) return base + (vlo & 0xfff);
@@ -587,7 +592,7 @@ export class Hart {
   }
 
   /** Loads that missed the TLB, are misaligned, or hit a device. Returns false after a trap/park. */
-  private loadSlow(vlo: number, vhi: number, size: 1 | 2 | 4 | 8, unsigned: boolean, rd: number): boolean {
+  loadSlow(vlo: number, vhi: number, size: 1 | 2 | 4 | 8, unsigned: boolean, rd: number): boolean {
     const io = this.ioData;
     const off = this.dataAddress(vlo, vhi, Access.Read);
     if (off === FAULTED) return false;
@@ -622,7 +627,7 @@ export class Hart {
   }
 
   /** Stores that missed the TLB, are misaligned, or hit a device. Returns false after a trap/park. */
-  private storeSlow(vlo: number, vhi: number, size: 1 | 2 | 4 | 8, lo: number, hi: number): boolean {
+  storeSlow(vlo: number, vhi: number, size: 1 | 2 | 4 | 8, lo: number, hi: number): boolean {
     const off = this.dataAddress(vlo, vhi, Access.Write);
     if (off === FAULTED) return false;
     if (off === DEVICE) {

@@ -30,12 +30,21 @@ export class Tlb {
   }
 
   fill(vlo: number, vhi: number, ramPage: number, gpaPage: number): void {
-    const i = (vlo >>> 12) & (TLB_SIZE - 1);
+    const i = tlbIndex(vlo);
     this.tagLo[i] = (vlo >>> 12) | (vhi << 20);
     this.tagHi[i] = vhi >> 12;
     this.base[i] = ramPage;
     this.gpa[i] = gpaPage;
   }
+}
+
+/**
+ * The TLB entry of a virtual address: page bits 12..20 folded with 21..29, so arrays a multiple of 2 MiB
+ * apart (a[i], b[i] of large static arrays) do not evict each other. The run loop and translated code
+ * inline the same expression.
+ */
+export function tlbIndex(vlo: number): number {
+  return ((vlo >>> 12) ^ (vlo >>> 21)) & (TLB_SIZE - 1);
 }
 
 /** translate() results besides a RAM byte offset (>= 0). */

@@ -10,9 +10,13 @@ export const HELPER_OPS = [
   Op.Mulhu, Op.Mulh, Op.Mulhsu, Op.Div, Op.Divu, Op.Rem, Op.Remu, Op.Divw, Op.Divuw, Op.Remw, Op.Remuw,
 ] as const;
 
-/** Function index of the helper for `op` (helpers come first in the module), or -1. */
+/** Function index of the first helper: after the one imported function (the slow memory path). */
+export const FIRST_HELPER = 1;
+
+/** Function index of the helper for `op`, or -1. */
 export function helperIndex(op: Op): number {
-  return (HELPER_OPS as readonly Op[]).indexOf(op);
+  const k = (HELPER_OPS as readonly Op[]).indexOf(op);
+  return k < 0 ? -1 : FIRST_HELPER + k;
 }
 
 const A = 0, B = 1;

@@ -5,7 +5,7 @@ import { Op, SINK } from '../opcodes.ts';
 export const enum Shape {
   /** Runs in translated code; the block goes on. */
   Plain,
-  /** A load or store: its slow path (TLB miss, device, misaligned, code page) is the interpreter's, so the next instruction starts a block. */
+  /** A load or store: inline on a TLB hit, else the interpreter's slow path called from translated code. */
   Memory,
   /** Ends the block: a branch or jump. */
   Transfer,
@@ -58,8 +58,8 @@ const SLOTS = 2048;
 
 /**
  * The basic blocks of a decoded page reachable from `entries` without leaving it, in slot order.
- * Blocks start at entries, in-page branch targets, and after calls, memory accesses and exits (where
- * translated code is re-entered); each ends at a transfer, an exit, a memory access, or where another begins.
+ * Blocks start at entries, in-page branch targets, and after calls and exits (where translated code is
+ * re-entered); each ends at a transfer, an exit, or where another begins.
  */
 export function findBlocks(code: CodeCache, page: DecodedPage, pageOffset: number, entries: readonly number[]): BasicBlock[] {
   const start = new Uint8Array(SLOTS + 1);
@@ -83,7 +83,6 @@ export function findBlocks(code: CodeCache, page: DecodedPage, pageOffset: numbe
       const w = wordAt(slot), op = w & 0xff, next = slot + (w >>> 24);
       const shape = shapeOf(op);
       if (shape === Shape.PageEnd) break;
-      if (shape === Shape.Memory) { addStart(next); break; }
       if (shape === Shape.Exit) { if (resumesAfter(op)) addStart(next); break; }
       if (shape === Shape.Transfer) {
         const imm = page.imms[slot]!;
@@ -114,7 +113,7 @@ export function findBlocks(code: CodeCache, page: DecodedPage, pageOffset: numbe
       const w = wordAt(slot), op = w & 0xff;
       block.instructions.push({ slot, word: w, imm: page.imms[slot]! });
       const shape = shapeOf(op);
-      if (shape !== Shape.Plain) break;
+      if (shape !== Shape.Plain && shape !== Shape.Memory) break;
       slot += w >>> 24;
       if (start[slot] !== 0) break;
     }

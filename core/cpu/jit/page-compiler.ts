@@ -12,7 +12,12 @@ export const enum JitExit {
   Step = 1,
   /** The next block does not fit into the slice's remaining budget: the interpreter finishes the slice. */
   Budget = 2,
+  /** A slow memory access raised an exception: the hart's pc is at its handler already. */
+  Faulted = 3,
 }
+
+/** Function 0 of every module: the interpreter's slow path for one memory access (module-builder.ts). */
+const SLOW_ACCESS = 0;
 
 /** Where the shared memory keeps what translated code touches besides the hart's block. */
 export interface MemoryLayout {
@@ -60,9 +65,22 @@ class PageCompiler {
   /** Index of the block being emitted, and how many structured blocks (if) are open inside it. */
   private index = 0;
   private nest = 0;
+  /** 1 while emitting a block that branches back to its own start (it runs inside its own loop). */
+  private baseNest = 0;
 
   constructor(private readonly blocks: readonly BasicBlock[], private readonly layout: MemoryLayout) {
-    for (const b of blocks) this.isStart[b.start] = 1;
+    // Registers in locals: known before the code, since slow paths write them all back first.
+    for (const b of blocks) {
+      this.isStart[b.start] = 1;
+      for (const { word } of b.instructions) {
+        const shape = shapeOf(word & 0xff);
+        if (shape === Shape.Exit || shape === Shape.PageEnd) continue;
+        const rd = (word >>> 8) & 63, rs1 = (word >>> 14) & 31, rs2 = (word >>> 19) & 31;
+        this.used[rs1] = this.used[rs2] = 1; // rs2 bits of I-type forms are immediate: a spare load at most
+        if (rd !== SINK) this.used[rd] = this.written[rd] = 1;
+      }
+    }
+    this.used[0] = 0;
   }
 
   compile(): CompiledPage {
@@ -91,17 +109,9 @@ class PageCompiler {
     body.u32(LOCALS.length);
     for (const [count, type] of LOCALS) body.u32(count).byte(type);
     body.get(PAGE_VA).op(W.i64TruncF64s).set(VA);
-    for (let r = 1; r < 32; r++) {
-      if (this.used[r] === 0) continue;
-      body.get(HART).mem(W.i32Load, 2, HartBlock.xlo + 4 * r).op(W.i64ExtendI32u)
-        .get(HART).mem(W.i64Load32s, 2, HartBlock.xhi + 4 * r).i64Const(32).op(W.i64Shl).op(W.i64Or).set(reg(r));
-    }
+    this.loadRegisters(body);
     body.append(w);
-    for (let r = 1; r < 32; r++) {
-      if (this.written[r] === 0) continue;
-      body.get(HART).get(reg(r)).op(W.i32WrapI64).mem(W.i32Store, 2, HartBlock.xlo + 4 * r);
-      body.get(HART).get(reg(r)).i64Const(32).op(W.i64ShrU).op(W.i32WrapI64).mem(W.i32Store, 2, HartBlock.xhi + 4 * r);
-    }
+    this.storeRegisters(body);
     body.get(HART).get(STATUS).mem(W.i32Store, 2, HartBlock.exitStatus);
     body.get(HART).get(NEXT_PC).op(W.f64ConvertI64s).mem(W.f64Store, 3, HartBlock.exitPc);
     body.get(N).op(W.end);
@@ -138,8 +148,12 @@ class PageCompiler {
   /** Continues at page byte `offset`: the next block by falling through, another through the dispatch, or an exit. */
   private jumpTo(offset: number): void {
     if (offset >= 0 && offset < 4096 && this.isStart[offset >> 1] !== 0) {
+      if (this.baseNest === 1 && offset >> 1 === this.blocks[this.index]!.start) {
+        this.w.br(this.nest - 1); // the block's own loop: no dispatch
+        return;
+      }
       const next = this.blocks[this.index + 1];
-      if (this.nest === 0 && next !== undefined && next.start === offset >> 1) return;
+      if (this.nest === this.baseNest && next !== undefined && next.start === offset >> 1) return; // falls out
       this.w.i32Const(offset >> 1).set(SLOT).br(this.depthDispatch);
       return;
     }
@@ -155,6 +169,12 @@ class PageCompiler {
       this.covers[slot] = 1;
       if (word >>> 24 === 2 && slot + 1 < SLOTS) this.covers[slot + 1] = 1;
     }
+    const last = insns[insns.length - 1]!, lastOp = last.word & 0xff;
+    this.baseNest = lastShape === Shape.Transfer && lastOp !== Op.Jalr && last.slot * 2 + last.imm === b.start * 2 ? 1 : 0;
+    if (this.baseNest === 1) {
+      this.w.op(W.loop).byte(W.void);
+      this.nest++;
+    }
     if (count > 0) {
       this.w.get(N).i32Const(count).op(W.i32Add).get(LIMIT).op(W.i32GtS);
       this.exitIf(b.start * 2, JitExit.Budget, 0);
@@ -168,9 +188,8 @@ class PageCompiler {
           if (j === insns.length - 1) { this.addN(count); this.jumpTo(next * 2); }
           break;
         case Shape.Memory:
-          this.memory(op, (word >>> 8) & 63, (word >>> 14) & 31, (word >>> 19) & 31, imm, slot, j);
-          this.addN(count);
-          this.jumpTo(next * 2);
+          this.memory(op, word, (word >>> 8) & 63, (word >>> 14) & 31, (word >>> 19) & 31, imm, slot, j);
+          if (j === insns.length - 1) { this.addN(count); this.jumpTo(next * 2); }
           break;
         case Shape.Transfer:
           this.transfer(op, (word >>> 8) & 63, (word >>> 14) & 31, (word >>> 19) & 31, imm, slot, next, j, count);
@@ -183,19 +202,62 @@ class PageCompiler {
           break;
       }
     }
+    if (this.baseNest === 1) {
+      this.nest--;
+      this.w.op(W.end);
+      this.baseNest = 0;
+    }
   }
 
   // ---- registers ----
 
   private read(r: number): void {
-    if (r === 0) { this.w.i64Const(0); return; }
-    this.used[r] = 1;
-    this.w.get(reg(r));
+    if (r === 0) this.w.i64Const(0); else this.w.get(reg(r));
   }
 
   private write(rd: number): void {
-    this.used[rd] = this.written[rd] = 1;
     this.w.set(reg(rd));
+  }
+
+  /** Registers from the hart's block into the locals (`w`: where to emit). */
+  private loadRegisters(w: WasmWriter): void {
+    for (let r = 1; r < 32; r++) {
+      if (this.used[r] === 0) continue;
+      w.get(HART).mem(W.i32Load, 2, HartBlock.xlo + 4 * r).op(W.i64ExtendI32u)
+        .get(HART).mem(W.i64Load32s, 2, HartBlock.xhi + 4 * r).i64Const(32).op(W.i64Shl).op(W.i64Or).set(reg(r));
+    }
+  }
+
+  /** Written registers from the locals back to the hart's block. */
+  private storeRegisters(w: WasmWriter): void {
+    for (let r = 1; r < 32; r++) {
+      if (this.written[r] === 0) continue;
+      w.get(HART).get(reg(r)).op(W.i32WrapI64).mem(W.i32Store, 2, HartBlock.xlo + 4 * r);
+      w.get(HART).get(reg(r)).i64Const(32).op(W.i64ShrU).op(W.i32WrapI64).mem(W.i32Store, 2, HartBlock.xhi + 4 * r);
+    }
+  }
+
+  /**
+   * The interpreter's slow path for the access at `slot` (j-th of its block), called from inside the
+   * function: registers go to the hart's block and come back afterwards (an exit may have looked at or
+   * changed them); a fault or a reason to look again ends the function.
+   */
+  private slowAccess(slot: number, word: number, imm: number, j: number): void {
+    const w = this.w;
+    this.storeRegisters(w);
+    w.get(HART).i32Const(slot).get(N).i32Const(j).op(W.i32Add).i32Const(word).i32Const(imm).call(SLOW_ACCESS).set(STATUS);
+    this.loadRegisters(w);
+    w.get(STATUS).op(W.if).byte(W.void);
+    this.nest++;
+    w.get(STATUS).i32Const(1).op(W.i32Eq).op(W.if).byte(W.void);
+    this.nest++;
+    this.addN(j);
+    w.i32Const(JitExit.Faulted).set(STATUS).br(this.depthExit);
+    this.nest--;
+    w.op(W.end);
+    this.exitAt(slot * 2 + (word >>> 24) * 2, JitExit.Jump, j + 1);
+    this.nest--;
+    w.op(W.end);
   }
 
   // ---- instructions ----
@@ -257,9 +319,9 @@ class PageCompiler {
 
   /**
    * The TLB hit path, inlined: tags, a RAM page, natural alignment; stores also need a page without
-   * decoded code. Anything else exits before the access, and the interpreter performs it.
+   * decoded code. Anything else goes through the interpreter's slow path.
    */
-  private memory(op: Op, rd: number, rs1: number, rs2: number, imm: number, slot: number, j: number): void {
+  private memory(op: Op, word: number, rd: number, rs1: number, rs2: number, imm: number, slot: number, j: number): void {
     const w = this.w;
     const store = op === Op.Sb || op === Op.Sh || op === Op.Sw || op === Op.Sd;
     const size = op === Op.Ld || op === Op.Sd ? 8 : op === Op.Lw || op === Op.Lwu || op === Op.Sw ? 4
@@ -268,28 +330,38 @@ class PageCompiler {
     const tagHi = store ? HartBlock.writeTagHi : HartBlock.readTagHi;
     const base = store ? HartBlock.writeBase : HartBlock.readBase;
     this.read(rs1); w.i64Const(imm).op(W.i64Add).tee(ADDR).op(W.i32WrapI64).set(LO);
-    w.get(HART).get(LO).i32Const(12).op(W.i32ShrU).i32Const(511).op(W.i32And).i32Const(2).op(W.i32Shl).op(W.i32Add).set(ENTRY);
+    w.get(HART).get(LO).i32Const(12).op(W.i32ShrU).get(LO).i32Const(21).op(W.i32ShrU).op(W.i32Xor) // mmu.ts tlbIndex
+      .i32Const(511).op(W.i32And).i32Const(2).op(W.i32Shl).op(W.i32Add).set(ENTRY);
     w.get(ENTRY).mem(W.i32Load, 2, tagLo).get(ADDR).i64Const(12).op(W.i64ShrU).op(W.i32WrapI64).op(W.i32Ne);
     w.get(ENTRY).mem(W.i32Load, 2, tagHi).get(ADDR).i64Const(44).op(W.i64ShrS).op(W.i32WrapI64).op(W.i32Ne).op(W.i32Or);
     w.get(ENTRY).mem(W.i32Load, 2, base).tee(OFF).i32Const(0).op(W.i32LtS).op(W.i32Or);
     if (size > 1) w.get(LO).i32Const(size - 1).op(W.i32And).op(W.i32Or);
-    this.exitIf(slot * 2, JitExit.Step, j);
+    w.op(W.if).byte(W.void);
+    this.nest++;
+    this.slowAccess(slot, word, imm, j);
+    w.op(W.else);
     w.get(OFF).get(LO).i32Const(0xfff).op(W.i32And).op(W.i32Add).set(OFF);
     const ram = this.layout.ramOffset, align = Math.log2(size);
     if (store) {
       w.get(OFF).i32Const(12).op(W.i32ShrU).mem(W.i32Load8u, 0, this.layout.codePagesOffset);
-      this.exitIf(slot * 2, JitExit.Step, j);
+      w.op(W.if).byte(W.void);
+      this.nest++;
+      this.slowAccess(slot, word, imm, j); // the interpreter keeps decoded code coherent
+      w.op(W.else);
       w.get(OFF);
       this.read(rs2);
       w.mem(size === 8 ? W.i64Store : size === 4 ? W.i64Store32 : size === 2 ? W.i64Store16 : W.i64Store8, align, ram);
-      return;
+      this.nest--;
+      w.op(W.end);
+    } else if (rd !== SINK) {
+      w.get(OFF);
+      const load = op === Op.Ld ? W.i64Load : op === Op.Lw ? W.i64Load32s : op === Op.Lwu ? W.i64Load32u
+        : op === Op.Lh ? W.i64Load16s : op === Op.Lhu ? W.i64Load16u : op === Op.Lb ? W.i64Load8s : W.i64Load8u;
+      w.mem(load, align, ram);
+      this.write(rd);
     }
-    if (rd === SINK) return;
-    w.get(OFF);
-    const load = op === Op.Ld ? W.i64Load : op === Op.Lw ? W.i64Load32s : op === Op.Lwu ? W.i64Load32u
-      : op === Op.Lh ? W.i64Load16s : op === Op.Lhu ? W.i64Load16u : op === Op.Lb ? W.i64Load8s : W.i64Load8u;
-    w.mem(load, align, ram);
-    this.write(rd);
+    this.nest--;
+    w.op(W.end);
   }
 
   private transfer(op: Op, rd: number, rs1: number, rs2: number, imm: number, slot: number, next: number, j: number, count: number): void {
