@@ -23,7 +23,7 @@ export function instantiatePages(pages: readonly CompiledPage[], memory: WebAsse
   return pages.map((_, i) => instance.exports[`p${i}`] as PageFunction);
 }
 
-export function moduleBytes(pages: readonly CompiledPage[], memoryPages: number): Uint8Array {
+export function moduleBytes(pages: readonly CompiledPage[], memoryPages: number): Uint8Array<ArrayBuffer> {
   const out = new WasmWriter();
   out.byte(0).byte(0x61).byte(0x73).byte(0x6d).byte(1).byte(0).byte(0).byte(0);
 

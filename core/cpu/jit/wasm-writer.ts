@@ -87,7 +87,7 @@ export class WasmWriter {
   /** A load or store with its alignment hint (log2) and constant offset. */
   mem(code: number, align: number, offset: number): this { return this.byte(code).u32(align).u32(offset); }
 
-  toBytes(): Uint8Array {
+  toBytes(): Uint8Array<ArrayBuffer> {
     return this.bytes.slice(0, this.length);
   }
 }
