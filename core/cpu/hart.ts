@@ -78,9 +78,9 @@ export class Hart {
   readonly ioData = new Int32Array(2);
   ioGpa = 0;
   readonly csrValue = new Int32Array(2);
-  /** LR/SC reservation: RAM byte offset, or -1. Cleared at every slice end so other harts' stores win. */
-  reservation = -1;
   private readonly crossPage: Decoded = { word: 0, imm: 0 };
+  /** The second halfword of the last instruction fetched across a page boundary (for stval). */
+  private crossPageHigh = 0;
   /** Observer of every trap taken (the machine installs its exit-trace hook; a hypervisor chains its own). */
   onTrap: ((hart: Hart, cause: number, interrupt: boolean) => void) | undefined;
 
@@ -128,7 +128,8 @@ export class Hart {
     this.mip &= ~SSIP;
     this.satp.fill(0);
     this.stvec.fill(0);
-    this.reservation = -1;
+    this.ram.reservations.release(this.id);
+    this.stuckTraps = 0;
     this.idle = false;
     this.state = HartState.Running;
     this.flushTlb();
@@ -154,6 +155,7 @@ export class Hart {
     this.pc = interrupt && (this.stvec[0]! & 3) === 1 ? base + 4 * cause : base;
     this.stuckTraps = !interrupt && pc === this.pc ? this.stuckTraps + 1 : 0;
     this.traps++;
+    this.ram.reservations.release(this.id); // as QEMU: every trap and xRET ends the reservation
     if (this.onTrap !== undefined) this.onTrap(this, cause, interrupt);
   }
 
@@ -480,7 +482,6 @@ export class Hart {
     }
     this.instret += n - faulted;
     this.sliceRetired = 0;
-    this.reservation = -1;
     return n;
   }
 
@@ -509,14 +510,17 @@ export class Hart {
     const nlo = next | 0, nhi = Math.floor(next / TWO32) | 0;
     const off = this.fetchSlow(nlo, nhi); // faults report the instruction's pc, the second half's address
     if (off < 0) return false;
-    decodeInstruction(this.ram.u16[firstHalfOffset >> 1]!, this.ram.u16[off >> 1]!, this.crossPage);
+    this.crossPageHigh = this.ram.u16[off >> 1]!;
+    decodeInstruction(this.ram.u16[firstHalfOffset >> 1]!, this.crossPageHigh, this.crossPage);
     return true;
   }
 
   /** Raises an illegal-instruction exception with the instruction bits (read back from RAM) in stval. */
   private illegal(ramOffset: number): void {
     const lo16 = this.ram.u16[ramOffset >> 1]!;
-    const bitsValue = (lo16 & 3) === 3 && (ramOffset & 0xfff) !== 0xffe ? lo16 | (this.ram.u16[(ramOffset >> 1) + 1]! << 16) : lo16;
+    // a 32-bit instruction in a page's last halfword was fetched by fetchCrossPage, which kept its tail
+    const hi16 = (ramOffset & 0xfff) === 0xffe ? this.crossPageHigh : this.ram.u16[(ramOffset >> 1) + 1]!;
+    const bitsValue = (lo16 & 3) === 3 ? lo16 | (hi16 << 16) : lo16;
     this.raise(Cause.IllegalInstruction, bitsValue, 0);
   }
 
@@ -526,6 +530,7 @@ export class Hart {
     this.sstatus = (s & ~(SSTATUS_SIE | SSTATUS_SPP)) | ((s & SSTATUS_SPIE) !== 0 ? SSTATUS_SIE : 0) | SSTATUS_SPIE;
     this.setPriv(toPriv);
     this.pc = this.sepc[1]! * TWO32 + (this.sepc[0]! >>> 0);
+    this.ram.reservations.release(this.id);
   }
 
   /** Zicsr; returns false after raising illegal-instruction. */
@@ -643,18 +648,27 @@ export class Hart {
       if (this.ram.codePages[off >>> 12] !== 0) this.code.invalidate(off, size);
       return true;
     }
-    // Crossing a page: translate every byte first so a fault leaves memory unchanged.
-    const offsets: number[] = [];
+    // Crossing a page: translate every byte first so a page fault leaves memory unchanged; then bytes in
+    // order, those that are not RAM through the exits one by one (as loadBytewise does, and as OpenSBI
+    // emulates misaligned accesses), so a violation is reported and handled like any other.
+    const offsets: number[] = [], gpas: number[] = [];
     for (let i = 0; i < size; i++) {
       const a = (vlo + i) | 0, ah = (vhi + ((a >>> 0) < (vlo >>> 0) ? 1 : 0)) | 0;
       const o = this.dataAddress(a, ah, Access.Write);
       if (o === FAULTED) return false;
-      if (o === DEVICE) return this.accessFault(Cause.StoreAccessFault, a, ah);
       offsets.push(o);
+      gpas.push(this.ioGpa);
     }
     for (let i = 0; i < size; i++) {
-      const o = offsets[i]!;
-      this.ram.u8[o] = i < 4 ? lo >>> (8 * i) : hi >>> (8 * (i - 4));
+      const o = offsets[i]!, byte = (i < 4 ? lo >>> (8 * i) : hi >>> (8 * (i - 4))) & 0xff;
+      if (o === DEVICE) {
+        if (!this.exits.mmioWrite(this, gpas[i]!, 1, byte, 0)) {
+          const a = (vlo + i) | 0;
+          return this.accessFault(Cause.StoreAccessFault, a, (vhi + ((a >>> 0) < (vlo >>> 0) ? 1 : 0)) | 0);
+        }
+        continue;
+      }
+      this.ram.u8[o] = byte;
       if (this.ram.codePages[o >>> 12] !== 0) this.code.invalidate(o, 1);
     }
     return true;
@@ -679,20 +693,20 @@ export class Hart {
     }
     const off = this.dataAddress(vlo, vhi, isLr ? Access.Read : Access.Write);
     if (off === FAULTED) return false;
-    if (off === DEVICE) { // devices cannot take part in atomics
-      this.raise(isLr ? Cause.LoadAccessFault : Cause.StoreAccessFault, vlo, vhi);
+    if (off === DEVICE) { // devices cannot take part in atomics; the exit decides between a fault and a violation
+      const fault = this.exits.atomicFault === undefined || this.exits.atomicFault(this, this.ioGpa, size, !isLr);
+      if (fault) return this.accessFault(isLr ? Cause.LoadAccessFault : Cause.StoreAccessFault, vlo, vhi);
       return false;
     }
     const i32 = this.ram.i32, at = off >> 2;
     const oldLo = i32[at]!, oldHi = double ? i32[at + 1]! : oldLo >> 31;
     if (isLr) {
-      this.reservation = off;
+      this.ram.reservations.reserve(this.id, off);
       L[rd] = oldLo; H[rd] = oldHi;
       return true;
     }
     if (op === Op.ScW || op === Op.ScD) {
-      const success = this.reservation === off;
-      this.reservation = -1;
+      const success = this.ram.reservations.take(this.id, off);
       if (success) {
         i32[at] = L[rs2]!;
         if (double) i32[at + 1] = H[rs2]!;

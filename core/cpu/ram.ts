@@ -1,4 +1,5 @@
 import type { RamStorage } from './jit/machine-memory.ts';
+import { Reservations } from './reservations.ts';
 
 /**
  * The board's RAM as seen by the harts: one contiguous ArrayBuffer with typed views for the fast paths.
@@ -11,8 +12,13 @@ export class Ram {
   readonly u16: Uint16Array;
   readonly i32: Int32Array;
   readonly view: DataView;
-  /** Per 4 KiB RAM page: 1 while decoded instructions of that page are cached (stores must invalidate). */
+  /**
+   * Per 4 KiB RAM page: non-zero while stores to it must be reported to `CodeCache.invalidate`: bit 0
+   * while decoded instructions of the page are cached, RESERVED_PAGE while an LR reservation is on it.
+   */
   readonly codePages: Uint8Array;
+  /** The harts' LR/SC reservations on this RAM. */
+  readonly reservations: Reservations;
 
   /** `storage`: RAM inside a larger buffer (the WebAssembly memory translated code shares); default its own. */
   constructor(readonly base: number, readonly size: number, storage?: RamStorage) {
@@ -25,6 +31,7 @@ export class Ram {
     this.i32 = new Int32Array(buffer, at, size >>> 2);
     this.view = new DataView(buffer, at, size);
     this.codePages = storage ? new Uint8Array(buffer, storage.codePagesOffset, size >>> 12) : new Uint8Array(size >>> 12);
+    this.reservations = new Reservations(this.codePages);
   }
 
   /** RAM byte offset of a host-physical address, or -1 when it is not RAM. */
