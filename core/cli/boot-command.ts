@@ -16,6 +16,7 @@ options:
   --trace                 print a log of exits and traps to stderr
   --raw ADDR              IMAGE is raw bytes: load them at ADDR (e.g. 0x80200000) and start there;
                           without it an image that is not ELF is refused
+  --no-jit                interpret only: do not translate hot code to WebAssembly
   --initrd FILE           initial RAM disk (its range goes into the device tree)
   --append ARGS           kernel command line (/chosen/bootargs)
 exit status: the finisher's code (0 = pass); 2 bad usage or image; 3 instruction limit reached;
@@ -50,7 +51,7 @@ export async function runBootCommand(args: string[], term: Terminal, workerUrl: 
       options: {
         harts: { type: 'string' }, ram: { type: 'string' }, deterministic: { type: 'boolean' },
         'max-instructions': { type: 'string' }, trace: { type: 'boolean' }, raw: { type: 'string' }, 'load-address': { type: 'string' },
-        initrd: { type: 'string' }, append: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        initrd: { type: 'string' }, append: { type: 'string' }, 'no-jit': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
@@ -93,7 +94,8 @@ export async function runBootCommand(args: string[], term: Terminal, workerUrl: 
   }
   if (elf && loadAddress !== undefined) return fail(term, `${image}: is an ELF file, which says where it loads; ${rawOption} is for raw images`);
 
-  const config: MachineConfig = { harts, ramSize, deterministic: values.deterministic ?? false, maxInstructions, trace: values.trace ?? false };
+  const config: MachineConfig = { harts, ramSize, deterministic: values.deterministic ?? false, maxInstructions, trace: values.trace ?? false,
+    jit: !values['no-jit'] };
   return runInWorker(workerUrl, { type: 'boot', config, boot: { bytes, loadAddress, initrd, bootargs: values.append } }, term, image);
 }
 

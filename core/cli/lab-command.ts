@@ -9,8 +9,8 @@ import type { Terminal } from './boot-command.ts';
 import { PcapDirectory } from './pcap-files.ts';
 import { goalText, tutorialText } from './tutorial-text.ts';
 
-export const LAB_USAGE = `usage: jailhouse-lab run LAB.yaml [--trace] [--pcap DIR]
-       jailhouse-lab test LAB.yaml... [--repeat N] [--max-instructions N] [--pcap DIR]
+export const LAB_USAGE = `usage: jailhouse-lab run LAB.yaml [--trace] [--pcap DIR] [--no-jit]
+       jailhouse-lab test LAB.yaml... [--repeat N] [--max-instructions N] [--pcap DIR] [--no-jit]
   run   prints the lab's tutorial and goals, boots the lab, types its start-up commands, and connects
         you to the root console (goals are ticked as you reach them); the other
         consoles (hypervisor, cells, extra UARTs) appear prefixed with their name. Ctrl-A x quits.
@@ -18,6 +18,7 @@ export const LAB_USAGE = `usage: jailhouse-lab run LAB.yaml [--trace] [--pcap DI
         --repeat N runs each lab N times and fails unless every run printed the same bytes.
   --pcap DIR  writes the frames of every ivshmem-net link to DIR/<lab>-<bdf>.pcap (Ethernet, virtual
         time stamps; tcpdump -r and Wireshark read them); with --repeat, of the first run.
+  --no-jit  interpret only: do not translate hot code to WebAssembly.
 exit status (test): 0 all labs passed; 1 a lab failed; 2 a lab file is invalid.`;
 
 /** No lab runs forever in `test`: a bound on top of the lab's own bounds. */
@@ -64,7 +65,7 @@ function printReport(term: Terminal, report: LabReport): void {
 export async function runTestCommand(args: string[], term: Terminal, workerUrl: URL): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { repeat: { type: 'string' }, 'max-instructions': { type: 'string' }, pcap: { type: 'string' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { repeat: { type: 'string' }, 'max-instructions': { type: 'string' }, pcap: { type: 'string' }, 'no-jit': { type: 'boolean' } } });
   } catch (error) {
     term.stderr(`jailhouse-lab: ${(error as Error).message}\n${LAB_USAGE}\n`);
     return 2;
@@ -98,7 +99,8 @@ export async function runTestCommand(args: string[], term: Terminal, workerUrl: 
     for (let k = 0; k < repeat; k++) {
       const run: LabRun = { report: undefined, transcripts: new Map(), ending: '' };
       const capture = pcap !== undefined && k === 0 ? pcap : undefined;
-      const config: MachineConfig = { harts: lab.lab.board.harts, ramSize: lab.lab.board.ramSize, deterministic: true, maxInstructions: limit, trace: false, capture: capture !== undefined };
+      const config: MachineConfig = { harts: lab.lab.board.harts, ramSize: lab.lab.board.ramSize, deterministic: true, maxInstructions: limit, trace: false, capture: capture !== undefined,
+        jit: !parsed.values['no-jit'] };
       await runLabInWorker(workerUrl, lab, config, (e, stop) => {
         switch (e.type) {
           case 'frames': capture?.write(e.frames, e.dropped); return;
@@ -149,7 +151,7 @@ export async function runTestCommand(args: string[], term: Terminal, workerUrl: 
 export async function runRunCommand(args: string[], term: Terminal, workerUrl: URL): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { trace: { type: 'boolean' }, pcap: { type: 'string' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { trace: { type: 'boolean' }, pcap: { type: 'string' }, 'no-jit': { type: 'boolean' } } });
   } catch (error) {
     term.stderr(`jailhouse-lab: ${(error as Error).message}\n${LAB_USAGE}\n`);
     return 2;
@@ -173,7 +175,7 @@ export async function runRunCommand(args: string[], term: Terminal, workerUrl: U
   term.stderr(`jailhouse-lab: ${lab.lab.title} (${lab.lab.board.harts} harts, ${lab.lab.board.ramSize >> 20} MiB). Ctrl-A x quits.\n`);
   const config: MachineConfig = {
     harts: lab.lab.board.harts, ramSize: lab.lab.board.ramSize, deterministic: false, maxInstructions: 0, trace: parsed.values.trace ?? false,
-    capture: pcap !== undefined,
+    capture: pcap !== undefined, jit: !parsed.values['no-jit'],
   };
   const prefixer = new Prefixer(term);
   let status = 0;

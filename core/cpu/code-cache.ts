@@ -1,6 +1,7 @@
 import { decodeInstruction, type Decoded } from './decode.ts';
 import { Op, pack } from './opcodes.ts';
 import type { Ram } from './ram.ts';
+import type { PageJitState } from './jit/page-state.ts';
 import { RESERVED_PAGE } from './reservations.ts';
 
 /** Bit of `Ram.codePages` that marks a page with decoded instructions. */
@@ -17,6 +18,8 @@ const PAGE_END = pack(Op.PageEnd, 0, 0, 0, 1);
 export class DecodedPage {
   readonly words = new Int32Array(SLOTS + 2);
   readonly imms = new Int32Array(SLOTS + 2);
+  /** The block translator's state for this page (jit/translator.ts); dropped with the decoded slots it used. */
+  jit: PageJitState | undefined;
   constructor() {
     this.words[SLOTS] = this.words[SLOTS + 1] = PAGE_END;
   }
@@ -74,10 +77,14 @@ export class CodeCache {
     const first = Math.max(0, ((ramOffset & 0xfff) - 2) >> 1);
     const last = Math.min(SLOTS - 1, ((ramOffset & 0xfff) + size - 1) >> 1);
     page.words.fill(0, first, last + 1);
+    page.jit?.invalidate(first, last);
     // a write at the very start of a page may change the tail of a cross-page instruction before it
     if ((ramOffset & 0xfff) < 2 && ramOffset >= 4096) {
       const prev = this.pages[(ramOffset >>> 12) - 1];
-      if (prev !== undefined) prev.words[SLOTS - 1] = 0;
+      if (prev !== undefined) {
+        prev.words[SLOTS - 1] = 0;
+        prev.jit?.invalidate(SLOTS - 1, SLOTS - 1);
+      }
     }
   }
 

@@ -7,6 +7,8 @@ import { DEVICE, FAULTED, TLB_SIZE, Tlb, translate } from './mmu.ts';
 import { Op, SINK } from './opcodes.ts';
 import type { Ram } from './ram.ts';
 import { Cause, Irq, SEIP, SSIP } from './trap.ts';
+import { HartBlock, type HartStorage } from './jit/machine-memory.ts';
+import { JitNext, type Jit } from './jit/translator.ts';
 
 /** Whether a hart executes: STOPPED harts wait for an SBI hart_start, PARKED ones were stopped by the hypervisor. */
 export const enum HartState {
@@ -32,8 +34,8 @@ const TWO32 = 4294967296;
  * address a translation can succeed on (|pc| < 2^52); jumps elsewhere fault before the pc is changed.
  */
 export class Hart {
-  readonly xlo = new Int32Array(33);
-  readonly xhi = new Int32Array(33);
+  readonly xlo: Int32Array;
+  readonly xhi: Int32Array;
   pc = 0;
   priv: Priv = Priv.Supervisor;
   state: HartState = HartState.Stopped;
@@ -65,9 +67,13 @@ export class Hart {
   /** Consecutive exceptions raised by the first instruction of the trap handler itself (a hart that cannot progress). */
   stuckTraps = 0;
 
-  readonly readTlb = new Tlb();
-  readonly writeTlb = new Tlb();
+  readonly readTlb: Tlb;
+  readonly writeTlb: Tlb;
   readonly fetchTlb = new Tlb();
+  /** The block translator (MachineOptions.jit); it needs `storage` in its memory. */
+  jit: Jit | undefined;
+  /** Byte offset of this hart's block in the translator's memory (see jit/machine-memory.ts). */
+  readonly storageOffset: number;
   /** Data latch of the last device access (low, high) and the GPA of the last device page hit. */
   readonly ioData = new Int32Array(2);
   ioGpa = 0;
@@ -84,7 +90,15 @@ export class Hart {
     readonly code: CodeCache,
     public memoryMap: GuestMemoryMap,
     public exits: HartExits,
-  ) {}
+    storage?: HartStorage,
+  ) {
+    const b = storage?.buffer, at = storage?.offset ?? 0;
+    this.storageOffset = at;
+    this.xlo = b ? new Int32Array(b, at + HartBlock.xlo, 33) : new Int32Array(33);
+    this.xhi = b ? new Int32Array(b, at + HartBlock.xhi, 33) : new Int32Array(33);
+    this.readTlb = new Tlb(b, { tagLo: at + HartBlock.readTagLo, tagHi: at + HartBlock.readTagHi, base: at + HartBlock.readBase });
+    this.writeTlb = new Tlb(b, { tagLo: at + HartBlock.writeTagLo, tagHi: at + HartBlock.writeTagHi, base: at + HartBlock.writeBase });
+  }
 
   get running(): boolean {
     return this.state === HartState.Running;
@@ -179,6 +193,8 @@ export class Hart {
     let n = 0, faulted = 0;
     this.sliceRetired = 0;
     this.stopRequested = false;
+    const jit = this.jit;
+    let stepOnce = false;
 
     outer: while (n < budget && this.state === HartState.Running && !this.idle && !this.stopRequested) {
       if (this.mip !== 0 && this.takeInterrupt()) continue;
@@ -186,7 +202,7 @@ export class Hart {
       // Find the decoded page of the pc: a fetch-TLB hit, or a walk.
       const pc = this.pc;
       const vlo = pc | 0, vhi = Math.floor(pc / TWO32) | 0;
-      const fi = (vlo >>> 12) & TLB_MASK;
+      const fi = ((vlo >>> 12) ^ (vlo >>> 21)) & TLB_MASK;
       let fetchOffset: number;
       if (fTagLo[fi] === ((vlo >>> 12) | (vhi << 20)) && fTagHi[fi] === vhi >> 12 && fBase[fi]! >= 0) {
         fetchOffset = fBase[fi]! + (vlo & 0xfff);
@@ -201,7 +217,23 @@ export class Hart {
       const pageVa = pc - (vlo & 0xfff);
       let slot = (vlo & 0xfff) >>> 1;
 
-      while (n < budget) {
+      // Translated code runs the page where it has an entry for this slot; what it leaves to the interpreter
+      // (an exit, the slice's last instructions, a slot that is no entry) runs below: one instruction or freely.
+      let stop = budget;
+      if (jit !== undefined) {
+        if (stepOnce) { stepOnce = false; stop = n + 1; }
+        else {
+          n += jit.execute(this, page, pageOffset, pageVa, slot, budget - n, n - faulted);
+          faulted += jit.faults;
+          if (jit.next === JitNext.Translated) continue outer;
+          const off = this.pc - pageVa; // where translated code stopped: usually this page
+          if (off < 0 || off >= 4096) { stepOnce = jit.next === JitNext.Step; continue outer; }
+          slot = off >> 1;
+          if (jit.next === JitNext.Step && n < budget) stop = n + 1;
+        }
+      }
+
+      while (n < stop) {
         let w = words[slot]!;
         if (w === 0) w = code.fill(page, pageOffset, slot);
         let imm = imms[slot]!;
@@ -335,7 +367,7 @@ export class Hart {
             const ah = (H[rs1]! + (imm >> 31) + ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
             const op = w & 0xff;
             const size = op === Op.Ld ? 8 : op === Op.Lw || op === Op.Lwu ? 4 : op === Op.Lb || op === Op.Lbu ? 1 : 2;
-            const i = (a >>> 12) & TLB_MASK;
+            const i = ((a >>> 12) ^ (a >>> 21)) & TLB_MASK;
             const base = rBase[i]!;
             if (rTagLo[i] === ((a >>> 12) | (ah << 20)) && rTagHi[i] === ah >> 12 && base >= 0 && (a & (size - 1)) === 0) {
               const o = base + (a & 0xfff);
@@ -365,7 +397,7 @@ export class Hart {
             const ah = (H[rs1]! + (imm >> 31) + ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
             const op = w & 0xff;
             const size = op === Op.Sd ? 8 : op === Op.Sw ? 4 : op === Op.Sh ? 2 : 1;
-            const i = (a >>> 12) & TLB_MASK;
+            const i = ((a >>> 12) ^ (a >>> 21)) & TLB_MASK;
             const base = wBase[i]!;
             if (wTagLo[i] === ((a >>> 12) | (ah << 20)) && wTagHi[i] === ah >> 12 && base >= 0 && (a & (size - 1)) === 0) {
               const o = base + (a & 0xfff);
@@ -456,7 +488,7 @@ export class Hart {
    * After a slow-path access: whether it changed anything the inner loop does not re-check (the slice
    * must end, the hart stopped, or an interrupt it enabled became pending).
    */
-  private mustLeavePage(): boolean {
+  mustLeavePage(): boolean {
     return this.stopRequested || this.state !== HartState.Running || (this.mip & this.sie) !== 0;
   }
 
@@ -525,7 +557,7 @@ export class Hart {
    */
   private dataAddress(vlo: number, vhi: number, access: Access): number {
     const tlb = access === Access.Read ? this.readTlb : this.writeTlb;
-    const i = (vlo >>> 12) & TLB_MASK;
+    const i = ((vlo >>> 12) ^ (vlo >>> 21)) & TLB_MASK;
     if (tlb.tagLo[i] === ((vlo >>> 12) | (vhi << 20)) && tlb.tagHi[i] === vhi >> 12) {
       const base = tlb.base[i]!;
       if (base >= 0) return base + (vlo & 0xfff);
@@ -564,7 +596,7 @@ export class Hart {
   }
 
   /** Loads that missed the TLB, are misaligned, or hit a device. Returns false after a trap/park. */
-  private loadSlow(vlo: number, vhi: number, size: 1 | 2 | 4 | 8, unsigned: boolean, rd: number): boolean {
+  loadSlow(vlo: number, vhi: number, size: 1 | 2 | 4 | 8, unsigned: boolean, rd: number): boolean {
     const io = this.ioData;
     const off = this.dataAddress(vlo, vhi, Access.Read);
     if (off === FAULTED) return false;
@@ -599,7 +631,7 @@ export class Hart {
   }
 
   /** Stores that missed the TLB, are misaligned, or hit a device. Returns false after a trap/park. */
-  private storeSlow(vlo: number, vhi: number, size: 1 | 2 | 4 | 8, lo: number, hi: number): boolean {
+  storeSlow(vlo: number, vhi: number, size: 1 | 2 | 4 | 8, lo: number, hi: number): boolean {
     const off = this.dataAddress(vlo, vhi, Access.Write);
     if (off === FAULTED) return false;
     if (off === DEVICE) {

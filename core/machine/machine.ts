@@ -1,4 +1,6 @@
 import { CodeCache } from '../cpu/code-cache.ts';
+import { MachineMemory } from '../cpu/jit/machine-memory.ts';
+import { Jit } from '../cpu/jit/translator.ts';
 import { Access, type GuestMemoryMap, type HartExits } from '../cpu/environment.ts';
 import { Hart, HartState } from '../cpu/hart.ts';
 import { Ram } from '../cpu/ram.ts';
@@ -30,6 +32,13 @@ export interface MachineOptions {
   quantum?: number;
   /** Keep a bounded log of exits and traps. */
   trace?: boolean;
+  /**
+   * Translate hot guest code to WebAssembly (default on where WebAssembly can be compiled). Output and
+   * instruction counts are identical either way; off runs the interpreter only.
+   */
+  jit?: boolean;
+  /** Entries into a page of code before it is translated (tests use 1 to translate all code they run). */
+  jitThreshold?: number;
 }
 
 /** What loading an image and booting needs. */
@@ -137,6 +146,8 @@ export class Machine implements SbiPlatform, HartExits {
   private trace_: TraceLog | undefined;
   /** Firmware extension (the hypervisor), if one is installed. */
   firmware: FirmwareExtension | undefined;
+  /** The block translator, unless MachineOptions.jit is off (or WebAssembly is missing). */
+  readonly translator: Jit | undefined;
 
   constructor(options: MachineOptions = {}) {
     const harts = options.harts ?? Board.defaultHarts;
@@ -144,15 +155,20 @@ export class Machine implements SbiPlatform, HartExits {
       throw new RangeError(`harts must be 1..${Board.maxHarts}, got ${harts}`);
     }
     const extraUarts = options.extraUarts ?? Board.extraUart.max;
-    this.ram = new Ram(Board.ram.base, options.ramSize ?? Board.ram.defaultSize);
+    const ramSize = options.ramSize ?? Board.ram.defaultSize;
+    // The translator needs RAM and the harts' registers and TLBs in one WebAssembly memory.
+    const memory = (options.jit ?? true) ? MachineMemory.tryCreate(ramSize, harts) : undefined;
+    this.ram = new Ram(Board.ram.base, ramSize, memory);
     this.code = new CodeCache(this.ram);
+    this.translator = memory ? new Jit(memory, this.code, options.jitThreshold) : undefined;
     this.boardMap = new BoardMemoryMap(this.ram);
     this.clock = options.deterministic ? new InstructionClock() : new HostClock();
     this.quantum = options.quantum ?? 10_000;
     this.sbi = new Sbi(this);
     this.trace_ = options.trace ? new TraceLog() : undefined;
     for (let id = 0; id < harts; id++) {
-      const hart = new Hart(id, this.ram, this.code, this.boardMap, this);
+      const hart = new Hart(id, this.ram, this.code, this.boardMap, this, memory?.hart(id));
+      hart.jit = this.translator;
       hart.scounteren = 7; // OpenSBI lets U-mode read cycle, time and instret
       // Always installed (a hypervisor chains its own observer after it), so tracing can be switched on
       // at run time; with tracing off a trap costs one call and one check.

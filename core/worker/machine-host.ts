@@ -124,7 +124,7 @@ export class MachineHost {
     this.traceDropped = 0;
     this.machine = new Machine({
       harts: config.harts, ramSize: config.ramSize, deterministic: config.deterministic,
-      extraUarts: config.extraUarts, trace: config.trace,
+      extraUarts: config.extraUarts, trace: config.trace, jit: config.jit,
     });
     this.firmware = this.installFirmware(this.machine);
     this.firmware?.links?.setCapture(this.captureWanted ?? config.capture ?? false);
@@ -141,7 +141,7 @@ export class MachineHost {
     const labConfig = { ...config, harts: board.harts, ramSize: board.ramSize, extraUarts: board.extraUarts };
     this.config = labConfig;
     this.traceDropped = 0;
-    const machine = new Machine({ harts: board.harts, ramSize: board.ramSize, deterministic: config.deterministic, extraUarts: board.extraUarts, trace: config.trace });
+    const machine = new Machine({ harts: board.harts, ramSize: board.ramSize, deterministic: config.deterministic, extraUarts: board.extraUarts, trace: config.trace, jit: config.jit });
     this.machine = machine;
     const firmware = this.installFirmware(machine);
     this.firmware = firmware;
@@ -340,7 +340,9 @@ export class MachineHost {
     const elapsed = now - this.lastStatus.at;
     const mips = elapsed > 0 ? (machine.executed - this.lastStatus.instructions) / elapsed / 1000 : 0;
     this.lastStatus = { at: now, instructions: machine.executed };
-    this.env.post({ type: 'status', instructions: machine.executed, mips, virtualTimeNs: machine.clock.now(0) * 100, state });
+    const t = machine.translator?.stats;
+    this.env.post({ type: 'status', instructions: machine.executed, mips, virtualTimeNs: machine.clock.now(0) * 100, state,
+      jit: t && { pages: t.pages, disabled: t.disabled } });
     this.env.post({ type: 'machine', snapshot: this.firmware?.snapshot() ?? snapshotMachine(machine, undefined) });
   }
 

@@ -203,6 +203,9 @@ function StatusBar({ snapshot, trouble, onReset }: { snapshot: SessionSnapshot; 
       <span className="metric" title="instructions retired by all harts">
         <span className="metric-value">{formatCount(snapshot.instructions)}</span> instructions
       </span>
+      <span className="metric" title={snapshot.jit?.disabled ?? 'pages of guest code translated to WebAssembly (off: interpreter only)'}>
+        <span className="metric-value" data-testid="jit">{snapshot.jit === undefined || snapshot.jit.disabled ? 'off' : snapshot.jit.pages}</span> translated
+      </span>
       <span className="ending" role="status" aria-live="polite" data-testid="ending">
         {trouble?.kind === 'root-parked' ? <span className="trouble-status">{describeTrouble(trouble).short}</span> : endingLabel(snapshot.ending)}
       </span>

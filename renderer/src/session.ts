@@ -9,9 +9,10 @@ import type { LabControls } from './lab-controls.ts';
 import { StreamQueue } from './stream-queue.ts';
 
 /** What the user asked to boot: a guest image, or a lab (its board, root OS, RAM disk and tutorial). */
-export type BootSpec =
+export type BootSpec = (
   | { kind: 'image'; title: string; bytes: Uint8Array; harts: number }
-  | { kind: 'lab'; title: string; prepared: PreparedLab; controls: LabControls };
+  | { kind: 'lab'; title: string; prepared: PreparedLab; controls: LabControls }
+) & { /** Translate hot guest code to WebAssembly (the start screen's setting; default on). */ jit?: boolean };
 
 export function hartsOf(spec: BootSpec): number {
   return spec.kind === 'lab' ? spec.prepared.lab.board.harts : spec.harts;
@@ -39,6 +40,8 @@ export interface SessionSnapshot {
   instructions: number;
   mips: number;
   virtualTimeNs: number;
+  /** The block translator as the last status reported it (undefined: switched off). */
+  jit: { pages: number; disabled: string | undefined } | undefined;
   harts: readonly HartView[];
   /** True once harts come from the worker's machine snapshots rather than the machine-wide state. */
   hartsLive: boolean;
@@ -57,9 +60,9 @@ export interface SessionSnapshot {
 
 export const RAM_SIZE = 256 * 1024 * 1024;
 
-export function machineConfig(harts: number): MachineConfig {
+export function machineConfig(harts: number, jit = true): MachineConfig {
   // Capture on: the link inspector's "Save capture" needs every frame of the ivshmem-net links.
-  return { harts, ramSize: RAM_SIZE, deterministic: false, maxInstructions: 0, trace: false, capture: true };
+  return { harts, ramSize: RAM_SIZE, deterministic: false, maxInstructions: 0, trace: false, capture: true, jit };
 }
 
 /** The UART number a console stream's input goes to, or undefined when it takes no input. */
@@ -122,6 +125,7 @@ export class Session {
       instructions: 0,
       mips: 0,
       virtualTimeNs: 0,
+      jit: undefined,
       harts: Array.from({ length: hartsOf(this.spec) }, (_, id) => ({ id, state: 'unknown' as const })),
       hartsLive: false,
       machine: undefined,
@@ -146,10 +150,10 @@ export class Session {
     // Nothing is transferred: reset boots the same bytes again.
     if (this.spec.kind === 'lab') {
       const board = this.spec.prepared.lab.board;
-      const config = { ...machineConfig(board.harts), ramSize: board.ramSize };
+      const config = { ...machineConfig(board.harts, this.spec.jit), ramSize: board.ramSize };
       this.send({ type: 'lab', config, lab: this.spec.prepared, mode: 'interactive' });
     } else {
-      this.send({ type: 'boot', config: machineConfig(this.spec.harts), boot: { bytes: this.spec.bytes.slice() } });
+      this.send({ type: 'boot', config: machineConfig(this.spec.harts, this.spec.jit), boot: { bytes: this.spec.bytes.slice() } });
     }
   }
 
@@ -287,6 +291,7 @@ export class Session {
           instructions: event.instructions,
           mips: event.mips,
           virtualTimeNs: event.virtualTimeNs,
+          jit: event.jit,
           state,
           harts: this.snapshot.hartsLive ? this.snapshot.harts : this.snapshot.harts.map((h) => ({ ...h, state })),
         });

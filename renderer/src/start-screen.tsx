@@ -17,11 +17,13 @@ export interface StartScreenProps {
   /** Bumped by the native menu's File > Open. */
   openRequests: number;
   settings: SettingsStore;
+  jit: boolean;
+  onJitChange(on: boolean): void;
 }
 
 const GROUP_ORDER: CatalogGroup[] = ['labs', 'interactive', 'conformance', 'bench'];
 
-export function StartScreen({ onOpenEntry, onOpenFiles, error, openRequests, settings }: StartScreenProps) {
+export function StartScreen({ onOpenEntry, onOpenFiles, error, openRequests, settings, jit, onJitChange }: StartScreenProps) {
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
@@ -90,6 +92,10 @@ export function StartScreen({ onOpenEntry, onOpenFiles, error, openRequests, set
             hidden onChange={(e) => void onFilesChosen(e.target)} data-testid="file-input" aria-hidden="true" tabIndex={-1} />
           <input ref={folderInput} type="file" hidden {...{ webkitdirectory: '' }} onChange={(e) => void onFilesChosen(e.target)}
             data-testid="folder-input" aria-hidden="true" tabIndex={-1} />
+          <label className="setting" title="Off: the interpreter runs everything (same results, slower)">
+            <input type="checkbox" checked={jit} onChange={(e) => onJitChange(e.target.checked)} data-testid="jit-setting" />
+            Translate hot code to WebAssembly
+          </label>
         </div>
       </header>
       <p className="start-drop-hint">{dragging ? 'Drop to open: an image, or a lab file with the files it names (or its folder).' : 'Or drop an image, a lab with its files, or a lab folder anywhere here.'}</p>

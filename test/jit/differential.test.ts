@@ -1,0 +1,105 @@
+/**
+ * The differential guard of the block translator: the same programs on a board with the translator
+ * (translating every page on its first entry) and on one without, in deterministic mode, must agree on
+ * every register, pc and instruction count after every run slice (slices of random lengths, so budgets
+ * end inside translated blocks), on memory, and on console output.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseLab } from '../../core/lab/lab-file.ts';
+import { prepareLab } from '../../core/lab/prepare.ts';
+import { Machine, type RunOutcome } from '../../core/machine/machine.ts';
+import { installHypervisor } from '../../core/worker/firmware.ts';
+import { Random } from '../support/hart-harness.ts';
+import { randomProgram } from './random-program.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+interface ManifestEntry { name: string; elf: string; harts: number }
+const manifest: ManifestEntry[] = JSON.parse(readFileSync(resolve(root, 'guests/conformance/manifest.json'), 'utf8'));
+
+function board(jit: boolean, harts: number, ramSize = 64 << 20): Machine {
+  return new Machine({ harts, deterministic: true, ramSize, jit, jitThreshold: 1 });
+}
+
+/** Everything the guest can observe or leave behind, as one comparable value. */
+function state(m: Machine, outcome: RunOutcome): string {
+  const harts = m.harts.map((h) => {
+    const regs = Array.from({ length: 32 }, (_, k) => `${(h.xhi[k]! >>> 0).toString(16)}:${(h.xlo[k]! >>> 0).toString(16)}`);
+    return `hart ${h.id} pc ${h.pc.toString(16)} state ${h.state} priv ${h.priv} retired ${h.retired()} traps ${h.traps} ${regs.join(' ')}`;
+  });
+  return `executed ${m.executed} outcome ${JSON.stringify(outcome)}\n${harts.join('\n')}`;
+}
+
+/** Runs both boards in the same slices, comparing after each; then output and RAM. */
+function runSideBySide(a: Machine, b: Machine, slices: Random, limit: number): void {
+  for (let total = 0; total < limit;) {
+    const budget = 1 + slices.below(5000);
+    const oa = a.run(budget), ob = b.run(budget);
+    expect(state(b, ob)).toBe(state(a, oa));
+    total += budget;
+    if (oa.kind === 'finished' || oa.kind === 'fault') break;
+  }
+  const out = (m: Machine) => Buffer.from(m.output.get('uart0')!.drain()).toString('latin1');
+  expect(out(b)).toBe(out(a));
+  const ram = (m: Machine) => Buffer.from(m.ram.u8.buffer, m.ram.u8.byteOffset, m.ram.u8.byteLength);
+  expect(Buffer.compare(ram(b), ram(a)), 'RAM contents').toBe(0);
+}
+
+describe('translator vs interpreter: seeded random programs', () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    it(`program ${seed}${seed % 3 === 0 ? ' (patches its own loop)' : ''}`, () => {
+      const program = randomProgram(new Random(seed), seed % 3 === 0);
+      const a = board(false, 1, 16 << 20), b = board(true, 1, 16 << 20);
+      for (const m of [a, b]) m.boot({ bytes: program.image, loadAddress: program.loadAddress });
+      runSideBySide(a, b, new Random(seed * 7919), 3_000_000);
+      expect(a.executed, 'the program ran to its end').toBeGreaterThan(1000);
+      expect(b.translator!.stats.disabled).toBeUndefined();
+      expect(b.translator!.stats.pages, 'pages translated').toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('translator vs interpreter: the conformance programs', () => {
+  for (const entry of manifest) {
+    it(`${entry.name} (${entry.harts} hart${entry.harts > 1 ? 's' : ''})`, () => {
+      const elf = new Uint8Array(readFileSync(resolve(root, entry.elf)));
+      const a = board(false, entry.harts), b = board(true, entry.harts);
+      for (const m of [a, b]) m.boot({ bytes: elf });
+      runSideBySide(a, b, new Random(entry.name.length * 104729), 400_000_000);
+      expect(b.translator!.stats.disabled).toBeUndefined();
+      expect(b.translator!.stats.pages).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('translator vs interpreter: a lab under the hypervisor', () => {
+  it('tiny-demo: root OS, enable, a cell started and destroyed, disable: the same bytes on every console at the same counts', async () => {
+    const file = resolve(root, 'assets/labs/tiny-demo.yaml');
+    const lab = parseLab(readFileSync(file, 'utf8'), file);
+    const prepared = await prepareLab(lab, file, async (p) => new Uint8Array(readFileSync(p)));
+    const boards = [false, true].map((jit) => {
+      const m = new Machine({ harts: lab.board.harts, ramSize: lab.board.ramSize, deterministic: true, jit });
+      installHypervisor(m);
+      m.boot({ bytes: prepared.rootImage, initrd: prepared.initrd, bootargs: lab.root.bootargs });
+      return m;
+    });
+    const transcript = (m: Machine) => [...m.output.entries()].map(([name, b]) => `${name}: ${Buffer.from(b.drain()).toString('latin1')}`).join('\n');
+    const lines = ['', 'jailhouse enable /etc/jailhouse/sysconfig.cell', 'jailhouse cell create /etc/jailhouse/tiny-demo.cell',
+      'jailhouse cell load tiny-demo /usr/libexec/jailhouse/demos/tiny-demo.bin', 'jailhouse cell start tiny-demo',
+      'jailhouse cell list', 'jailhouse cell destroy tiny-demo', 'jailhouse disable'];
+    let all = '';
+    for (const line of lines) {
+      if (line) for (const m of boards) m.input(0, new TextEncoder().encode(line + '\r'));
+      for (let k = 0; k < 30; k++) { // 30 M instructions per command, in slices of 1 M
+        const [a, b] = boards.map((m) => m.run(1_000_000));
+        expect(state(boards[1]!, b!)).toBe(state(boards[0]!, a!));
+        const [ta, tb] = boards.map(transcript);
+        expect(tb).toBe(ta);
+        all += ta;
+      }
+    }
+    expect(all, 'the commands ran').toMatch(/Started cell "tiny-demo"|tiny-demo.*running/);
+    expect(boards[1]!.translator!.stats.pages).toBeGreaterThan(0);
+  }, 600_000);
+});
