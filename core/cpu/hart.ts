@@ -1,6 +1,6 @@
 import { mulDiv, mulhu32 } from './arith64.ts';
 import type { CodeCache } from './code-cache.ts';
-import { readCsr, SSTATUS_SIE, SSTATUS_SPIE, SSTATUS_SPP, writeCsr } from './csr.ts';
+import { Csr, readCsr, SSTATUS_SIE, SSTATUS_SPIE, SSTATUS_SPP, writeCsr } from './csr.ts';
 import { decodeInstruction, type Decoded } from './decode.ts';
 import { Access, type GuestMemoryMap, type HartExits } from './environment.ts';
 import { DEVICE, FAULTED, TLB_SIZE, Tlb, translate } from './mmu.ts';
@@ -389,18 +389,20 @@ export class Hart {
           case Op.AmoorD: case Op.AmominD: case Op.AmomaxD: case Op.AmominuD: case Op.AmomaxuD:
             this.pc = pageVa + slot * 2;
             this.sliceRetired = n - faulted;
-            if (this.atomic(w & 0xff, rd, rs1, rs2)) this.pc += 4;
-            else faulted++;
-            continue outer;
+            if (!this.atomic(w & 0xff, rd, rs1, rs2)) { faulted++; continue outer; }
+            if (this.mustLeavePage()) { this.pc += 4; continue outer; }
+            break; // an AMO changes no state the page loop depends on: stay
 
           case Op.Fence: break;
           case Op.FenceI: break; // decoded code is kept coherent with every store
           case Op.Csrrw: case Op.Csrrs: case Op.Csrrc: case Op.Csrrwi: case Op.Csrrsi: case Op.Csrrci:
             this.pc = pageVa + slot * 2;
             this.sliceRetired = n - faulted;
-            if (this.csrInstruction(w & 0xff, rd, rs1, imm, pageOffset + slot * 2)) this.pc += 4;
-            else faulted++;
-            continue outer;
+            if (!this.csrInstruction(w & 0xff, rd, rs1, imm, pageOffset + slot * 2)) { faulted++; continue outer; }
+            // Stay on the page unless the translation changed or an interrupt may now be taken (sstatus.SIE,
+            // sie, sip): mustLeavePage checks mip & sie.
+            if (imm === Csr.Satp || this.mustLeavePage()) { this.pc += 4; continue outer; }
+            break;
           case Op.Ecall:
             this.pc = pageVa + slot * 2;
             this.sliceRetired = n - faulted;
@@ -669,20 +671,19 @@ export class Hart {
       return true;
     }
     const bl = L[rs2]!, bh = double ? H[rs2]! : bl >> 31;
-    let nl: number, nh: number;
+    let nl = bl, nh = bh; // AMOSWAP; min/max keep the old value where it wins (no arrays: this runs per AMO)
     switch (double ? op - (Op.LrD - Op.LrW) : op) {
-      case Op.AmoswapW: nl = bl; nh = bh; break;
       case Op.AmoaddW: nl = (oldLo + bl) | 0; nh = (oldHi + bh + ((nl >>> 0) < (oldLo >>> 0) ? 1 : 0)) | 0; break;
       case Op.AmoxorW: nl = oldLo ^ bl; nh = oldHi ^ bh; break;
       case Op.AmoandW: nl = oldLo & bl; nh = oldHi & bh; break;
       case Op.AmoorW: nl = oldLo | bl; nh = oldHi | bh; break;
-      case Op.AmominW: [nl, nh] = lessThan(oldHi, oldLo, bh, bl) ? [oldLo, oldHi] : [bl, bh]; break;
-      case Op.AmomaxW: [nl, nh] = lessThan(oldHi, oldLo, bh, bl) ? [bl, bh] : [oldLo, oldHi]; break;
+      case Op.AmominW: if (lessThan(oldHi, oldLo, bh, bl)) { nl = oldLo; nh = oldHi; } break;
+      case Op.AmomaxW: if (!lessThan(oldHi, oldLo, bh, bl)) { nl = oldLo; nh = oldHi; } break;
       case Op.AmominuW:
-        [nl, nh] = (double ? lessThanUnsigned(oldHi, oldLo, bh, bl) : (oldLo >>> 0) < (bl >>> 0)) ? [oldLo, oldHi] : [bl, bh];
+        if (double ? lessThanUnsigned(oldHi, oldLo, bh, bl) : (oldLo >>> 0) < (bl >>> 0)) { nl = oldLo; nh = oldHi; }
         break;
-      default:
-        [nl, nh] = (double ? lessThanUnsigned(oldHi, oldLo, bh, bl) : (oldLo >>> 0) < (bl >>> 0)) ? [bl, bh] : [oldLo, oldHi];
+      case Op.AmomaxuW:
+        if (!(double ? lessThanUnsigned(oldHi, oldLo, bh, bl) : (oldLo >>> 0) < (bl >>> 0))) { nl = oldLo; nh = oldHi; }
         break;
     }
     i32[at] = nl;

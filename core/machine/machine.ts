@@ -15,6 +15,7 @@ import { BOARD_IMPL_ID, Sbi, type SbiPlatform } from './sbi.ts';
 import { TestFinisher, type FinishResult } from './test-finisher.ts';
 import { TraceLog } from './trace-log.ts';
 import { Uart16550 } from './uart16550.ts';
+import { warmUpRunLoop } from './warm-up.ts';
 
 export interface MachineOptions {
   harts?: number;
@@ -150,6 +151,8 @@ export class Machine implements SbiPlatform, HartExits {
     for (let i = 0; i < extraUarts; i++) {
       this.addUart(`uart${i + 1}`, Board.extraUart.base + i * Board.extraUart.stride, Board.extraUart.irqBase + i);
     }
+    // Once per realm, before any guest runs: see warm-up.ts (a private machine; nothing observable here).
+    warmUpRunLoop((ramSize) => new Machine({ harts: 1, ramSize, deterministic: true, extraUarts: 0 }));
   }
 
   private addUart(name: string, base: number, irq: number): void {
