@@ -14,6 +14,7 @@ options:
   --deterministic         time follows executed instructions: identical output on every run
   --max-instructions N    give up (exit 3) if the guest has not finished after N instructions
   --trace                 print a log of exits and traps to stderr
+  --no-jit                interpret only: do not translate hot code to WebAssembly
   --load-address ADDR     load a raw image at ADDR (default 0x80200000)
   --initrd FILE           initial RAM disk (its range goes into the device tree)
   --append ARGS           kernel command line (/chosen/bootargs)
@@ -49,7 +50,8 @@ export async function runBootCommand(args: string[], term: Terminal, workerUrl: 
       options: {
         harts: { type: 'string' }, ram: { type: 'string' }, deterministic: { type: 'boolean' },
         'max-instructions': { type: 'string' }, trace: { type: 'boolean' }, 'load-address': { type: 'string' },
-        initrd: { type: 'string' }, append: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        initrd: { type: 'string' }, append: { type: 'string' }, 'no-jit': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
@@ -83,7 +85,8 @@ export async function runBootCommand(args: string[], term: Terminal, workerUrl: 
   }
   if (bytes.length === 0) return fail(term, `${image}: the image is empty`);
 
-  const config: MachineConfig = { harts, ramSize, deterministic: values.deterministic ?? false, maxInstructions, trace: values.trace ?? false };
+  const config: MachineConfig = { harts, ramSize, deterministic: values.deterministic ?? false, maxInstructions, trace: values.trace ?? false,
+    jit: !values['no-jit'] };
   return runInWorker(workerUrl, { type: 'boot', config, boot: { bytes, loadAddress, initrd, bootargs: values.append } }, term, image);
 }
 

@@ -7,12 +7,13 @@ import type { LabReport } from '../lab/script.ts';
 import type { MachineConfig, WorkerCommand, WorkerEvent } from '../worker/protocol.ts';
 import type { Terminal } from './boot-command.ts';
 
-export const LAB_USAGE = `usage: jailhouse-lab run LAB.yaml [--trace]
-       jailhouse-lab test LAB.yaml... [--repeat N] [--max-instructions N]
+export const LAB_USAGE = `usage: jailhouse-lab run LAB.yaml [--trace] [--no-jit]
+       jailhouse-lab test LAB.yaml... [--repeat N] [--max-instructions N] [--no-jit]
   run   boots the lab, types its start-up commands, and connects you to the root console; the other
         consoles (hypervisor, cells, extra UARTs) appear prefixed with their name. Ctrl-A x quits.
   test  runs each lab headless and deterministically, checks its expectations and prints a report;
         --repeat N runs each lab N times and fails unless every run printed the same bytes.
+  --no-jit  interpret only: do not translate hot code to WebAssembly.
 exit status (test): 0 all labs passed; 1 a lab failed; 2 a lab file is invalid.`;
 
 /** No lab runs forever in `test`: a bound on top of the lab's own bounds. */
@@ -59,7 +60,7 @@ function printReport(term: Terminal, report: LabReport): void {
 export async function runTestCommand(args: string[], term: Terminal, workerUrl: URL): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { repeat: { type: 'string' }, 'max-instructions': { type: 'string' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { repeat: { type: 'string' }, 'max-instructions': { type: 'string' }, 'no-jit': { type: 'boolean' } } });
   } catch (error) {
     term.stderr(`jailhouse-lab: ${(error as Error).message}\n${LAB_USAGE}\n`);
     return 2;
@@ -83,7 +84,7 @@ export async function runTestCommand(args: string[], term: Terminal, workerUrl: 
     const runs: LabRun[] = [];
     for (let k = 0; k < repeat; k++) {
       const run: LabRun = { report: undefined, transcripts: new Map(), ending: '' };
-      const config: MachineConfig = { harts: lab.lab.board.harts, ramSize: lab.lab.board.ramSize, deterministic: true, maxInstructions: limit, trace: false };
+      const config: MachineConfig = { harts: lab.lab.board.harts, ramSize: lab.lab.board.ramSize, deterministic: true, maxInstructions: limit, trace: false, jit: !parsed.values['no-jit'] };
       await runLabInWorker(workerUrl, lab, config, (e, stop) => {
         switch (e.type) {
           case 'output': {
@@ -131,7 +132,7 @@ export async function runTestCommand(args: string[], term: Terminal, workerUrl: 
 export async function runRunCommand(args: string[], term: Terminal, workerUrl: URL): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { trace: { type: 'boolean' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { trace: { type: 'boolean' }, 'no-jit': { type: 'boolean' } } });
   } catch (error) {
     term.stderr(`jailhouse-lab: ${(error as Error).message}\n${LAB_USAGE}\n`);
     return 2;
@@ -145,7 +146,7 @@ export async function runRunCommand(args: string[], term: Terminal, workerUrl: U
     return 2;
   }
   term.stderr(`jailhouse-lab: ${lab.lab.title} (${lab.lab.board.harts} harts, ${lab.lab.board.ramSize >> 20} MiB). Ctrl-A x quits.\n`);
-  const config: MachineConfig = { harts: lab.lab.board.harts, ramSize: lab.lab.board.ramSize, deterministic: false, maxInstructions: 0, trace: parsed.values.trace ?? false };
+  const config: MachineConfig = { harts: lab.lab.board.harts, ramSize: lab.lab.board.ramSize, deterministic: false, maxInstructions: 0, trace: parsed.values.trace ?? false, jit: !parsed.values['no-jit'] };
   const prefixer = new Prefixer(term);
   let status = 0;
   let stopInput = () => {};

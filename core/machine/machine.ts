@@ -29,6 +29,11 @@ export interface MachineOptions {
   quantum?: number;
   /** Keep a bounded log of exits and traps. */
   trace?: boolean;
+  /**
+   * Translate hot guest code to WebAssembly (default on where WebAssembly can be compiled). Output and
+   * instruction counts are identical either way; off runs the interpreter only.
+   */
+  jit?: boolean;
 }
 
 /** What loading an image and booting needs. */
@@ -111,6 +116,8 @@ export class Machine implements SbiPlatform, HartExits {
   private trace_: TraceLog | undefined;
   /** Firmware extension (the hypervisor), if one is installed. */
   firmware: FirmwareExtension | undefined;
+  /** Whether hot guest code is translated to WebAssembly (MachineOptions.jit). */
+  readonly jit: boolean;
 
   constructor(options: MachineOptions = {}) {
     const harts = options.harts ?? Board.defaultHarts;
@@ -123,6 +130,7 @@ export class Machine implements SbiPlatform, HartExits {
     this.boardMap = new BoardMemoryMap(this.ram);
     this.clock = options.deterministic ? new InstructionClock() : new HostClock();
     this.quantum = options.quantum ?? 10_000;
+    this.jit = options.jit ?? true;
     this.sbi = new Sbi(this);
     this.trace_ = options.trace ? new TraceLog() : undefined;
     for (let id = 0; id < harts; id++) {

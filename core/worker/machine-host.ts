@@ -116,7 +116,7 @@ export class MachineHost {
     this.traceDropped = 0;
     this.machine = new Machine({
       harts: config.harts, ramSize: config.ramSize, deterministic: config.deterministic,
-      extraUarts: config.extraUarts, trace: config.trace,
+      extraUarts: config.extraUarts, trace: config.trace, jit: config.jit,
     });
     this.firmware = this.installFirmware(this.machine);
     this.applyTrace(this.machine);
@@ -132,7 +132,7 @@ export class MachineHost {
     const labConfig = { ...config, harts: board.harts, ramSize: board.ramSize, extraUarts: board.extraUarts };
     this.config = labConfig;
     this.traceDropped = 0;
-    const machine = new Machine({ harts: board.harts, ramSize: board.ramSize, deterministic: config.deterministic, extraUarts: board.extraUarts, trace: config.trace });
+    const machine = new Machine({ harts: board.harts, ramSize: board.ramSize, deterministic: config.deterministic, extraUarts: board.extraUarts, trace: config.trace, jit: config.jit });
     this.machine = machine;
     const firmware = this.installFirmware(machine);
     this.firmware = firmware;

@@ -19,6 +19,8 @@ export interface MachineConfig {
   /** Stop with a 'hang' event after this many instructions (0: no limit). */
   maxInstructions: number;
   trace: boolean;
+  /** Translate hot guest code to WebAssembly (default true); false runs the interpreter only. */
+  jit?: boolean;
 }
 
 /** An image to boot: an ELF, or raw bytes for `loadAddress`, with an optional initrd and command line. */
