@@ -160,7 +160,7 @@ export class Machine implements SbiPlatform, HartExits {
       this.addUart(`uart${i + 1}`, Board.extraUart.base + i * Board.extraUart.stride, Board.extraUart.irqBase + i);
     }
     // Once per realm, before any guest runs: see warm-up.ts (a private machine; nothing observable here).
-    warmUpRunLoop((ramSize) => new Machine({ harts: 1, ramSize, deterministic: true, extraUarts: 0 }));
+    warmUpRunLoop((ramSize) => new Machine({ harts: 1, ramSize, deterministic: true, extraUarts: 0, jit: false }));
   }
 
   private addUart(name: string, base: number, irq: number): void {
