@@ -120,6 +120,9 @@ export class Machine implements SbiPlatform, HartExits {
   readonly jit: boolean;
 
   constructor(options: MachineOptions = {}) {
+    // Once per realm, before any guest runs (see warm-up.ts: a private machine, nothing observable here);
+    // first, so that this machine's harts are made after the warm-up settled the classes' field types.
+    warmUpRunLoop((ramSize) => new Machine({ harts: 1, ramSize, deterministic: true, extraUarts: 0, jit: false }));
     const harts = options.harts ?? Board.defaultHarts;
     if (!Number.isInteger(harts) || harts < 1 || harts > Board.maxHarts) {
       throw new RangeError(`harts must be 1..${Board.maxHarts}, got ${harts}`);
@@ -159,8 +162,6 @@ export class Machine implements SbiPlatform, HartExits {
     for (let i = 0; i < extraUarts; i++) {
       this.addUart(`uart${i + 1}`, Board.extraUart.base + i * Board.extraUart.stride, Board.extraUart.irqBase + i);
     }
-    // Once per realm, before any guest runs: see warm-up.ts (a private machine; nothing observable here).
-    warmUpRunLoop((ramSize) => new Machine({ harts: 1, ramSize, deterministic: true, extraUarts: 0, jit: false }));
   }
 
   private addUart(name: string, base: number, irq: number): void {

@@ -123,6 +123,7 @@ function program(base: number): Assembler {
   a.load('lbu', t0, s3, 5).load('lbu', t0, s3, 5).store('sb', a0, s3, 7).load('lb', t1, s3, 7);
   a.load('lw', t0, zero, 8).store('sw', t0, zero, 8);         // nothing there: access faults
   a.la(t0, 'patched').load('lw', t1, t0, 0).store('sw', t1, t0, 0).store('sw', t1, t0, 0).fenceI(); // slow, then fast path
+  a.amo('lr', 'w', t1, t0, zero).amo('sc', 'w', t2, t0, t1).amo('amoor', 'w', zero, t0, zero); // atomics on code
   a.label('patched').i('addi', t2, t2, 1);                    // rewritten in place with the same bits
 
   // Branches taken and not taken, jumps and calls within the page and to other pages.
@@ -162,6 +163,9 @@ function program(base: number): Assembler {
   a.csr('csrrsi', zero, CSR.sstatus, SIE).i('addi', t0, t0, 1).csr('csrrci', zero, CSR.sstatus, SIE);
   a.csr('csrrw', zero, CSR.sie, zero);
   a.fence().fenceI().sfenceVma();
+  // TLB misses at every width (the slow paths' RAM accesses).
+  for (const op of ['lb', 'lbu', 'lh', 'lhu', 'lw', 'lwu', 'ld'] as const) a.sfenceVma().load(op, t0, s2, 32);
+  for (const op of ['sb', 'sh', 'sw', 'sd'] as const) a.sfenceVma().store(op, a0, s2, 32);
 
   // U-mode: ordinary work, privileged instructions (illegal there), then ECALL back to S-mode.
   a.la(t0, 'user').csr('csrrw', zero, CSR.sepc, t0).li(t0, SPP).csr('csrrc', zero, CSR.sstatus, t0).sret();
