@@ -27,6 +27,7 @@ const WORKLOADS: Workload[] = [
   { name: 'amo', what: 'AMOs, LR/SC, spinlock' },
   { name: 'csr', what: 'S-mode CSR accesses' },
   { name: 'smp4', what: '4 harts busy (int/mem)', harts: 4 },
+  { name: 'phases', what: 'short mixed phases' },
 ];
 
 /** The two executors: the interpreter alone, and with hot code translated to WebAssembly (MachineConfig.jit). */
