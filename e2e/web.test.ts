@@ -257,6 +257,26 @@ describe.skipIf(!available)('web mode', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toContain('demo.yaml is a lab file');
   });
 
+  it('translates hot guest code in the machine worker, whose script alone may compile WebAssembly', async () => {
+    const page = await open('light');
+    const workerCsp = new Promise<string>((resolve) => page.on('response', (r) => {
+      if (/machine\.worker[^/]*\.js/.test(r.url())) resolve(r.headers()['content-security-policy'] ?? '');
+    }));
+    await boot(page, 'bench/intloop');
+    expect(await workerCsp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="jit"]')?.textContent) > 0, undefined, { timeout: 90_000 });
+  }, 120_000);
+
+  it('runs the interpreter alone when the start screen setting is off', async () => {
+    const page = await open('light');
+    await page.getByTestId('jit-setting').uncheck();
+    await boot(page, 'conformance/rv64m');
+    await waitForConsole(page, 'uart0', /rv64m: \d+ checks passed/);
+    await expect(page.getByTestId('jit').textContent()).resolves.toBe('off');
+    await page.getByRole('button', { name: '← Start' }).click();
+    await page.getByTestId('jit-setting').check();
+  });
+
   it('serves the shell with a strict CSP and cross-origin isolation', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -282,6 +302,9 @@ describe.skipIf(!available)('web mode', () => {
     });
     expect(outcome.ran).toEqual([]);
     expect(outcome.violations).toContain('script-src');
+    // Nor may the page compile WebAssembly: only the machine worker's script is allowed to.
+    await expect(page.evaluate(() => WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])).then(() => 'compiled', (e: Error) => e.name)))
+      .resolves.toBe('CompileError');
     await context.close();
   });
 });

@@ -68,7 +68,7 @@ async function serveRenderer(request: Request): Promise<Response> {
   if (!file.startsWith(RENDERER_DIR + sep)) return new Response('forbidden', { status: 403 });
   try {
     const body = await readFile(file);
-    const headers = { ...securityHeaders(), 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' };
+    const headers = { ...securityHeaders(false, relative), 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' };
     return new Response(new Uint8Array(body), { status: 200, headers });
   } catch {
     return new Response('not found', { status: 404 });

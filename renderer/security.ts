@@ -1,12 +1,22 @@
 // The security headers of the app shell, shared by the Electron app:// protocol and the web-mode server.
-// No 'unsafe-eval' anywhere: neither the renderer nor the machine worker generates code at run time.
+// No 'unsafe-eval' anywhere. The machine worker's own script alone gets 'wasm-unsafe-eval': its block
+// translator compiles guest code to WebAssembly (a worker runs under the CSP of its script's response);
+// the renderer page stays strict.
 // Styles allow 'unsafe-inline' because xterm.js writes its theme and geometry into <style> elements.
 
-/** Content-Security-Policy of every page and worker script. `dev` adds the Vite dev server's websocket. */
-export function contentSecurityPolicy(dev = false): string {
+/** Whether a served path is the machine worker's script (built: assets/machine.worker-<hash>.js). */
+export function isMachineWorkerScript(path: string): boolean {
+  return /(^|\/)machine\.worker[^/]*\.(js|ts)$/.test(path.split('?')[0]!);
+}
+
+/**
+ * Content-Security-Policy of every page and worker script. `dev` adds the Vite dev server's websocket;
+ * `machineWorker` allows compiling WebAssembly (the translator), and nothing else beyond the page's.
+ */
+export function contentSecurityPolicy(dev = false, machineWorker = false): string {
   return [
     "default-src 'none'",
-    "script-src 'self'",
+    machineWorker ? "script-src 'self' 'wasm-unsafe-eval'" : "script-src 'self'",
     "worker-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
@@ -20,12 +30,12 @@ export function contentSecurityPolicy(dev = false): string {
 }
 
 /**
- * Headers sent with every response of the app shell: the CSP plus cross-origin isolation (COOP/COEP),
- * so that SharedArrayBuffer is available should the core want it.
+ * Headers sent with every response of the app shell (`path`: the response's URL path): the CSP plus
+ * cross-origin isolation (COOP/COEP), so that SharedArrayBuffer is available should the core want it.
  */
-export function securityHeaders(dev = false): Record<string, string> {
+export function securityHeaders(dev = false, path = ''): Record<string, string> {
   return {
-    'Content-Security-Policy': contentSecurityPolicy(dev),
+    'Content-Security-Policy': contentSecurityPolicy(dev, isMachineWorkerScript(path)),
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Embedder-Policy': 'require-corp',
     'Cross-Origin-Resource-Policy': 'same-origin',

@@ -1,7 +1,11 @@
 import { decodeInstruction, type Decoded } from './decode.ts';
 import { Op, pack } from './opcodes.ts';
 import type { Ram } from './ram.ts';
+import type { PageJitState } from './jit/page-state.ts';
+import { RESERVED_PAGE } from './reservations.ts';
 
+/** Bit of `Ram.codePages` that marks a page with decoded instructions. */
+const CODE_PAGE = 1;
 const SLOTS = 2048; // halfwords per 4 KiB page
 
 /** A permanent PageEnd word in the two slots past the end, so the run loop needs no bounds check. */
@@ -14,6 +18,8 @@ const PAGE_END = pack(Op.PageEnd, 0, 0, 0, 1);
 export class DecodedPage {
   readonly words = new Int32Array(SLOTS + 2);
   readonly imms = new Int32Array(SLOTS + 2);
+  /** The block translator's state for this page (jit/translator.ts); dropped with the decoded slots it used. */
+  jit: PageJitState | undefined;
   constructor() {
     this.words[SLOTS] = this.words[SLOTS + 1] = PAGE_END;
   }
@@ -40,7 +46,7 @@ export class CodeCache {
     if (page === undefined) {
       page = new DecodedPage();
       this.pages[index] = page;
-      this.ram.codePages[index] = 1;
+      this.ram.codePages[index]! |= CODE_PAGE;
     }
     return page;
   }
@@ -60,30 +66,42 @@ export class CodeCache {
     return this.scratch.word;
   }
 
-  /** Forgets decoded instructions overlapping the `size` bytes written at a RAM byte offset. */
+  /**
+   * A store of `size` bytes at a RAM byte offset hit a page marked in `codePages`: forgets the decoded
+   * instructions it overlaps and ends the LR reservations on those bytes.
+   */
   invalidate(ramOffset: number, size: number): void {
+    if ((this.ram.codePages[ramOffset >>> 12]! & RESERVED_PAGE) !== 0) this.ram.reservations.written(ramOffset, size);
     const page = this.pages[ramOffset >>> 12];
     if (page === undefined) return;
     const first = Math.max(0, ((ramOffset & 0xfff) - 2) >> 1);
     const last = Math.min(SLOTS - 1, ((ramOffset & 0xfff) + size - 1) >> 1);
     const words = page.words;
     for (let s = first; s <= last; s++) words[s] = 0; // 1..5 slots: a loop beats fill()'s call
+    page.jit?.invalidate(first, last);
     // a write at the very start of a page may change the tail of a cross-page instruction before it
     if ((ramOffset & 0xfff) < 2 && ramOffset >= 4096) {
       const prev = this.pages[(ramOffset >>> 12) - 1];
-      if (prev !== undefined) prev.words[SLOTS - 1] = 0;
+      if (prev !== undefined) {
+        prev.words[SLOTS - 1] = 0;
+        prev.jit?.invalidate(SLOTS - 1, SLOTS - 1);
+      }
     }
   }
 
-  /** Forgets every decoded page overlapping a RAM byte range (host-side writes: image loads, copies). */
+  /**
+   * Forgets every decoded page overlapping a RAM byte range (host-side writes: image loads, copies) and
+   * ends the reservations on it.
+   */
   invalidateRange(ramOffset: number, length: number): void {
     if (length <= 0) return;
+    this.ram.reservations.written(ramOffset, length);
     const first = Math.max(0, (ramOffset >>> 12) - 1); // the previous page may end in a cross-page instruction
     const last = Math.min(this.pages.length - 1, (ramOffset + length - 1) >>> 12);
     for (let p = first; p <= last; p++) {
       if (this.pages[p] !== undefined) {
         this.pages[p] = undefined;
-        this.ram.codePages[p] = 0;
+        this.ram.codePages[p]! &= ~CODE_PAGE;
       }
     }
   }
@@ -91,6 +109,6 @@ export class CodeCache {
   /** Drops every decoded page (e.g. when RAM is reloaded wholesale). */
   clear(): void {
     this.pages.fill(undefined);
-    this.ram.codePages.fill(0);
+    for (let p = 0; p < this.ram.codePages.length; p++) this.ram.codePages[p]! &= ~CODE_PAGE;
   }
 }

@@ -34,6 +34,12 @@ export interface HartExits {
   mmioWrite(hart: Hart, gpa: number, size: 1 | 2 | 4 | 8, lo: number, hi: number): boolean;
   /** An instruction fetch from a GPA without executable RAM. True: deliver an access fault to the guest. */
   fetchFault(hart: Hart, gpa: number): boolean;
+  /**
+   * An LR (`write` false), SC or AMO at a GPA that is not RAM the hart may access that way: devices take
+   * no part in atomics. True: deliver an access fault to the guest (the default when absent); false: the
+   * exit handled it (e.g. a violation parked the hart).
+   */
+  atomicFault?(hart: Hart, gpa: number, size: 4 | 8, write: boolean): boolean;
   /** ECALL from S-mode: the SBI and the hypervisor's calls. Arguments and results in the hart's registers. */
   ecall(hart: Hart): void;
   /** The current value of the `time` CSR for this hart. */

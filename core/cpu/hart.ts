@@ -7,6 +7,8 @@ import { DEVICE, FAULTED, TLB_SIZE, Tlb, translate } from './mmu.ts';
 import { Op, SINK } from './opcodes.ts';
 import type { Ram } from './ram.ts';
 import { Cause, Irq, SEIP, SSIP } from './trap.ts';
+import { HartBlock, type HartStorage } from './jit/machine-memory.ts';
+import { JitNext, type Jit } from './jit/translator.ts';
 
 /** Whether a hart executes: STOPPED harts wait for an SBI hart_start, PARKED ones were stopped by the hypervisor. */
 export const enum HartState {
@@ -40,8 +42,8 @@ const enum Next {
  * address a translation can succeed on (|pc| < 2^52); jumps elsewhere fault before the pc is changed.
  */
 export class Hart {
-  readonly xlo = new Int32Array(33);
-  readonly xhi = new Int32Array(33);
+  readonly xlo: Int32Array;
+  readonly xhi: Int32Array;
   pc = 0;
   priv: Priv = Priv.Supervisor;
   state: HartState = HartState.Stopped;
@@ -73,16 +75,20 @@ export class Hart {
   /** Consecutive exceptions raised by the first instruction of the trap handler itself (a hart that cannot progress). */
   stuckTraps = 0;
 
-  readonly readTlb = new Tlb();
-  readonly writeTlb = new Tlb();
+  readonly readTlb: Tlb;
+  readonly writeTlb: Tlb;
   readonly fetchTlb = new Tlb();
+  /** The block translator (MachineOptions.jit); it needs `storage` in its memory. */
+  jit: Jit | undefined;
+  /** Byte offset of this hart's block in the translator's memory (see jit/machine-memory.ts). */
+  readonly storageOffset: number;
   /** Data latch of the last device access (low, high) and the GPA of the last device page hit. */
   readonly ioData = new Int32Array(2);
   ioGpa = 0;
   readonly csrValue = new Int32Array(2);
-  /** LR/SC reservation: RAM byte offset, or -1. Cleared at every slice end so other harts' stores win. */
-  reservation = -1;
   private readonly crossPage: Decoded = { word: 0, imm: 0 };
+  /** The second halfword of the last instruction fetched across a page boundary (for stval). */
+  private crossPageHigh = 0;
   /** Observer of every trap taken (the machine installs its exit-trace hook; a hypervisor chains its own). */
   onTrap: ((hart: Hart, cause: number, interrupt: boolean) => void) | undefined;
 
@@ -92,7 +98,15 @@ export class Hart {
     readonly code: CodeCache,
     public memoryMap: GuestMemoryMap,
     public exits: HartExits,
-  ) {}
+    storage?: HartStorage,
+  ) {
+    const b = storage?.buffer, at = storage?.offset ?? 0;
+    this.storageOffset = at;
+    this.xlo = b ? new Int32Array(b, at + HartBlock.xlo, 33) : new Int32Array(33);
+    this.xhi = b ? new Int32Array(b, at + HartBlock.xhi, 33) : new Int32Array(33);
+    this.readTlb = new Tlb(b, { tagLo: at + HartBlock.readTagLo, tagHi: at + HartBlock.readTagHi, base: at + HartBlock.readBase });
+    this.writeTlb = new Tlb(b, { tagLo: at + HartBlock.writeTagLo, tagHi: at + HartBlock.writeTagHi, base: at + HartBlock.writeBase });
+  }
 
   get running(): boolean {
     return this.state === HartState.Running;
@@ -122,7 +136,8 @@ export class Hart {
     this.mip &= ~SSIP;
     this.satp.fill(0);
     this.stvec.fill(0);
-    this.reservation = -1;
+    this.ram.reservations.release(this.id);
+    this.stuckTraps = 0;
     this.idle = false;
     this.state = HartState.Running;
     this.flushTlb();
@@ -148,6 +163,7 @@ export class Hart {
     this.pc = interrupt && (this.stvec[0]! & 3) === 1 ? base + 4 * cause : base;
     this.stuckTraps = !interrupt && pc === this.pc ? this.stuckTraps + 1 : 0;
     this.traps++;
+    this.ram.reservations.release(this.id); // as QEMU: every trap and xRET ends the reservation
     if (this.onTrap !== undefined) this.onTrap(this, cause, interrupt);
   }
 
@@ -185,6 +201,8 @@ export class Hart {
     let n = 0, faulted = 0;
     this.sliceRetired = 0;
     this.stopRequested = false;
+    const jit = this.jit;
+    let stepOnce = false;
 
     outer: while (n < budget && this.state === HartState.Running && !this.idle && !this.stopRequested) {
       if (this.mip !== 0 && this.takeInterrupt()) continue;
@@ -192,7 +210,7 @@ export class Hart {
       // Find the decoded page of the pc: a fetch-TLB hit, or a walk.
       const pc = this.pc;
       const vlo = pc | 0, vhi = Math.floor(pc / TWO32) | 0;
-      const fi = (vlo >>> 12) & TLB_MASK;
+      const fi = ((vlo >>> 12) ^ (vlo >>> 21)) & TLB_MASK;
       let fetchOffset: number;
       if (fTagLo[fi] === ((vlo >>> 12) | (vhi << 20)) && fTagHi[fi] === vhi >> 12 && fBase[fi]! >= 0) {
         fetchOffset = fBase[fi]! + (vlo & 0xfff);
@@ -207,7 +225,24 @@ export class Hart {
       const pageVa = pc - (vlo & 0xfff);
       let slot = (vlo & 0xfff) >>> 1;
 
-      while (n < budget) {
+      // Translated code runs the page where it has an entry for this slot; what it leaves to the interpreter
+      // (an exit, the slice's last instructions, a slot that is no entry) runs below: one instruction or freely.
+      let stop = budget;
+      if (jit !== undefined) {
+        if (stepOnce) { stepOnce = false; stop = n + 1; }
+        else {
+          const ran = jit.execute(this, page, pageOffset, pageVa, slot, budget - n, n - faulted);
+          if (ran > 0 || jit.next === JitNext.Translated) {
+            n += ran;
+            faulted += jit.faults;
+            stepOnce = jit.next === JitNext.Step;
+            continue outer;
+          }
+          if (jit.next === JitNext.Step) stop = n + 1;
+        }
+      }
+
+      while (n < stop) {
         let w = words[slot]!;
         if (w === 0) w = code.fill(page, pageOffset, slot);
         let imm = imms[slot]!;
@@ -341,7 +376,7 @@ export class Hart {
             const ah = (H[rs1]! + (imm >> 31) + ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
             const op = w & 0xff;
             const size = op === Op.Ld ? 8 : op === Op.Lw || op === Op.Lwu ? 4 : op === Op.Lb || op === Op.Lbu ? 1 : 2;
-            const i = (a >>> 12) & TLB_MASK;
+            const i = ((a >>> 12) ^ (a >>> 21)) & TLB_MASK;
             const base = rBase[i]!;
             if (rTagLo[i] === ((a >>> 12) | (ah << 20)) && rTagHi[i] === ah >> 12 && base >= 0 && (a & (size - 1)) === 0) {
               const o = base + (a & 0xfff);
@@ -371,7 +406,7 @@ export class Hart {
             const ah = (H[rs1]! + (imm >> 31) + ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
             const op = w & 0xff;
             const size = op === Op.Sd ? 8 : op === Op.Sw ? 4 : op === Op.Sh ? 2 : 1;
-            const i = (a >>> 12) & TLB_MASK;
+            const i = ((a >>> 12) ^ (a >>> 21)) & TLB_MASK;
             const base = wBase[i]!;
             if (wTagLo[i] === ((a >>> 12) | (ah << 20)) && wTagHi[i] === ah >> 12 && base >= 0 && (a & (size - 1)) === 0) {
               const o = base + (a & 0xfff);
@@ -416,7 +451,6 @@ export class Hart {
     }
     this.instret += n - faulted;
     this.sliceRetired = 0;
-    this.reservation = -1;
     return n;
   }
 
@@ -472,7 +506,7 @@ export class Hart {
    * After a slow-path access: whether it changed anything the inner loop does not re-check (the slice
    * must end, the hart stopped, or an interrupt it enabled became pending).
    */
-  private mustLeavePage(): boolean {
+  mustLeavePage(): boolean {
     return this.stopRequested || this.state !== HartState.Running || (this.mip & this.sie) !== 0;
   }
 
@@ -493,14 +527,17 @@ export class Hart {
     const nlo = next | 0, nhi = Math.floor(next / TWO32) | 0;
     const off = this.fetchSlow(nlo, nhi); // faults report the instruction's pc, the second half's address
     if (off < 0) return false;
-    decodeInstruction(this.ram.u16[firstHalfOffset >> 1]!, this.ram.u16[off >> 1]!, this.crossPage);
+    this.crossPageHigh = this.ram.u16[off >> 1]!;
+    decodeInstruction(this.ram.u16[firstHalfOffset >> 1]!, this.crossPageHigh, this.crossPage);
     return true;
   }
 
   /** Raises an illegal-instruction exception with the instruction bits (read back from RAM) in stval. */
   private illegal(ramOffset: number): void {
     const lo16 = this.ram.u16[ramOffset >> 1]!;
-    const bitsValue = (lo16 & 3) === 3 && (ramOffset & 0xfff) !== 0xffe ? lo16 | (this.ram.u16[(ramOffset >> 1) + 1]! << 16) : lo16;
+    // a 32-bit instruction in a page's last halfword was fetched by fetchCrossPage, which kept its tail
+    const hi16 = (ramOffset & 0xfff) === 0xffe ? this.crossPageHigh : this.ram.u16[(ramOffset >> 1) + 1]!;
+    const bitsValue = (lo16 & 3) === 3 ? lo16 | (hi16 << 16) : lo16;
     this.raise(Cause.IllegalInstruction, bitsValue, 0);
   }
 
@@ -510,6 +547,7 @@ export class Hart {
     this.sstatus = (s & ~(SSTATUS_SIE | SSTATUS_SPP)) | ((s & SSTATUS_SPIE) !== 0 ? SSTATUS_SIE : 0) | SSTATUS_SPIE;
     this.setPriv(toPriv);
     this.pc = this.sepc[1]! * TWO32 + (this.sepc[0]! >>> 0);
+    this.ram.reservations.release(this.id);
   }
 
   /** Zicsr; returns false after raising illegal-instruction. */
@@ -537,7 +575,7 @@ export class Hart {
    */
   private dataAddress(vlo: number, vhi: number, access: Access): number {
     const tlb = access === Access.Read ? this.readTlb : this.writeTlb;
-    const i = (vlo >>> 12) & TLB_MASK;
+    const i = ((vlo >>> 12) ^ (vlo >>> 21)) & TLB_MASK;
     if (tlb.tagLo[i] === ((vlo >>> 12) | (vhi << 20)) && tlb.tagHi[i] === vhi >> 12) {
       const base = tlb.base[i]!;
       if (base >= 0) return base + (vlo & 0xfff);
@@ -576,7 +614,7 @@ export class Hart {
   }
 
   /** Loads that missed the TLB, are misaligned, or hit a device. Returns false after a trap/park. */
-  private loadSlow(vlo: number, vhi: number, size: 1 | 2 | 4 | 8, unsigned: boolean, rd: number): boolean {
+  loadSlow(vlo: number, vhi: number, size: 1 | 2 | 4 | 8, unsigned: boolean, rd: number): boolean {
     const io = this.ioData;
     const off = this.dataAddress(vlo, vhi, Access.Read);
     if (off === FAULTED) return false;
@@ -611,7 +649,7 @@ export class Hart {
   }
 
   /** Stores that missed the TLB, are misaligned, or hit a device. Returns false after a trap/park. */
-  private storeSlow(vlo: number, vhi: number, size: 1 | 2 | 4 | 8, lo: number, hi: number): boolean {
+  storeSlow(vlo: number, vhi: number, size: 1 | 2 | 4 | 8, lo: number, hi: number): boolean {
     const off = this.dataAddress(vlo, vhi, Access.Write);
     if (off === FAULTED) return false;
     if (off === DEVICE) {
@@ -627,18 +665,27 @@ export class Hart {
       if (this.ram.codePages[off >>> 12] !== 0) this.code.invalidate(off, size);
       return true;
     }
-    // Crossing a page: translate every byte first so a fault leaves memory unchanged.
-    const offsets: number[] = [];
+    // Crossing a page: translate every byte first so a page fault leaves memory unchanged; then bytes in
+    // order, those that are not RAM through the exits one by one (as loadBytewise does, and as OpenSBI
+    // emulates misaligned accesses), so a violation is reported and handled like any other.
+    const offsets: number[] = [], gpas: number[] = [];
     for (let i = 0; i < size; i++) {
       const a = (vlo + i) | 0, ah = (vhi + ((a >>> 0) < (vlo >>> 0) ? 1 : 0)) | 0;
       const o = this.dataAddress(a, ah, Access.Write);
       if (o === FAULTED) return false;
-      if (o === DEVICE) return this.accessFault(Cause.StoreAccessFault, a, ah);
       offsets.push(o);
+      gpas.push(this.ioGpa);
     }
     for (let i = 0; i < size; i++) {
-      const o = offsets[i]!;
-      this.ram.u8[o] = i < 4 ? lo >>> (8 * i) : hi >>> (8 * (i - 4));
+      const o = offsets[i]!, byte = (i < 4 ? lo >>> (8 * i) : hi >>> (8 * (i - 4))) & 0xff;
+      if (o === DEVICE) {
+        if (!this.exits.mmioWrite(this, gpas[i]!, 1, byte, 0)) {
+          const a = (vlo + i) | 0;
+          return this.accessFault(Cause.StoreAccessFault, a, (vhi + ((a >>> 0) < (vlo >>> 0) ? 1 : 0)) | 0);
+        }
+        continue;
+      }
+      this.ram.u8[o] = byte;
       if (this.ram.codePages[o >>> 12] !== 0) this.code.invalidate(o, 1);
     }
     return true;
@@ -663,20 +710,20 @@ export class Hart {
     }
     const off = this.dataAddress(vlo, vhi, isLr ? Access.Read : Access.Write);
     if (off === FAULTED) return false;
-    if (off === DEVICE) { // devices cannot take part in atomics
-      this.raise(isLr ? Cause.LoadAccessFault : Cause.StoreAccessFault, vlo, vhi);
+    if (off === DEVICE) { // devices cannot take part in atomics; the exit decides between a fault and a violation
+      const fault = this.exits.atomicFault === undefined || this.exits.atomicFault(this, this.ioGpa, size, !isLr);
+      if (fault) return this.accessFault(isLr ? Cause.LoadAccessFault : Cause.StoreAccessFault, vlo, vhi);
       return false;
     }
     const i32 = this.ram.i32, at = off >> 2;
     const oldLo = i32[at]!, oldHi = double ? i32[at + 1]! : oldLo >> 31;
     if (isLr) {
-      this.reservation = off;
+      this.ram.reservations.reserve(this.id, off);
       L[rd] = oldLo; H[rd] = oldHi;
       return true;
     }
     if (op === Op.ScW || op === Op.ScD) {
-      const success = this.reservation === off;
-      this.reservation = -1;
+      const success = this.ram.reservations.take(this.id, off);
       if (success) {
         i32[at] = L[rs2]!;
         if (double) i32[at + 1] = H[rs2]!;

@@ -13,22 +13,38 @@ const INVALID = -0x80000000;
  * Tags: `tagLo` = bits 12..43 of the virtual address, `tagHi` = bits 44..63 (sign-extended).
  */
 export class Tlb {
-  readonly tagLo = new Int32Array(TLB_SIZE);
-  readonly tagHi = new Int32Array(TLB_SIZE).fill(INVALID);
-  readonly base = new Int32Array(TLB_SIZE);
+  readonly tagLo: Int32Array;
+  readonly tagHi: Int32Array;
+  readonly base: Int32Array;
   readonly gpa = new Float64Array(TLB_SIZE);
+
+  /** `buffer`/`offsets`: the arrays inside shared memory (translated code reads them); default their own. */
+  constructor(buffer?: ArrayBuffer, offsets?: { tagLo: number; tagHi: number; base: number }) {
+    this.tagLo = buffer ? new Int32Array(buffer, offsets!.tagLo, TLB_SIZE) : new Int32Array(TLB_SIZE);
+    this.tagHi = (buffer ? new Int32Array(buffer, offsets!.tagHi, TLB_SIZE) : new Int32Array(TLB_SIZE)).fill(INVALID);
+    this.base = buffer ? new Int32Array(buffer, offsets!.base, TLB_SIZE) : new Int32Array(TLB_SIZE);
+  }
 
   flush(): void {
     this.tagHi.fill(INVALID);
   }
 
   fill(vlo: number, vhi: number, ramPage: number, gpaPage: number): void {
-    const i = (vlo >>> 12) & (TLB_SIZE - 1);
+    const i = tlbIndex(vlo);
     this.tagLo[i] = (vlo >>> 12) | (vhi << 20);
     this.tagHi[i] = vhi >> 12;
     this.base[i] = ramPage;
     this.gpa[i] = gpaPage;
   }
+}
+
+/**
+ * The TLB entry of a virtual address: page bits 12..20 folded with 21..29, so arrays a multiple of 2 MiB
+ * apart (a[i], b[i] of large static arrays) do not evict each other. The run loop and translated code
+ * inline the same expression.
+ */
+export function tlbIndex(vlo: number): number {
+  return ((vlo >>> 12) ^ (vlo >>> 21)) & (TLB_SIZE - 1);
 }
 
 /** translate() results besides a RAM byte offset (>= 0). */
@@ -50,7 +66,9 @@ export function translate(hart: Hart, vlo: number, vhi: number, access: Access):
   const mode = hart.satp[1]! >>> 28;
   let gpaPage: number;
   if (mode === SATP_BARE) {
-    if (vhi < 0 || vhi >= 0x1000000) return fault(hart, ACCESS_FAULT[access]!, vlo, vhi);
+    // Any address, even beyond the 56 physical bits, goes to the memory map: nothing is there, so it
+    // exits, and the exit decides (the board: an access fault; the hypervisor: a violation, as a guest
+    // physical address beyond Sv39x4 is a guest-page fault for real Jailhouse).
     gpaPage = vhi * 4294967296 + ((vlo & ~0xfff) >>> 0);
   } else {
     gpaPage = walk(hart, vlo, vhi, access, mode === SATP_SV48 ? 4 : 3);

@@ -1,3 +1,6 @@
+import type { RamStorage } from './jit/machine-memory.ts';
+import { Reservations } from './reservations.ts';
+
 /**
  * The board's RAM as seen by the harts: one contiguous ArrayBuffer with typed views for the fast paths.
  *
@@ -9,18 +12,26 @@ export class Ram {
   readonly u16: Uint16Array;
   readonly i32: Int32Array;
   readonly view: DataView;
-  /** Per 4 KiB RAM page: 1 while decoded instructions of that page are cached (stores must invalidate). */
+  /**
+   * Per 4 KiB RAM page: non-zero while stores to it must be reported to `CodeCache.invalidate`: bit 0
+   * while decoded instructions of the page are cached, RESERVED_PAGE while an LR reservation is on it.
+   */
   readonly codePages: Uint8Array;
+  /** The harts' LR/SC reservations on this RAM. */
+  readonly reservations: Reservations;
 
-  constructor(readonly base: number, readonly size: number) {
+  /** `storage`: RAM inside a larger buffer (the WebAssembly memory translated code shares); default its own. */
+  constructor(readonly base: number, readonly size: number, storage?: RamStorage) {
     if (size <= 0 || size % 4096 !== 0) throw new RangeError(`RAM size must be a positive multiple of 4 KiB, got ${size}`);
     if (size > 0x8000_0000) throw new RangeError(`RAM size is limited to 2 GiB, got ${size / (1 << 20)} MiB`);
-    const buffer = new ArrayBuffer(size);
-    this.u8 = new Uint8Array(buffer);
-    this.u16 = new Uint16Array(buffer);
-    this.i32 = new Int32Array(buffer);
-    this.view = new DataView(buffer);
-    this.codePages = new Uint8Array(size >>> 12);
+    const buffer = storage?.buffer ?? new ArrayBuffer(size);
+    const at = storage?.ramOffset ?? 0;
+    this.u8 = new Uint8Array(buffer, at, size);
+    this.u16 = new Uint16Array(buffer, at, size >>> 1);
+    this.i32 = new Int32Array(buffer, at, size >>> 2);
+    this.view = new DataView(buffer, at, size);
+    this.codePages = storage ? new Uint8Array(buffer, storage.codePagesOffset, size >>> 12) : new Uint8Array(size >>> 12);
+    this.reservations = new Reservations(this.codePages);
   }
 
   /** RAM byte offset of a host-physical address, or -1 when it is not RAM. */

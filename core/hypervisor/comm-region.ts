@@ -17,6 +17,7 @@ export class CommPage {
 
   set cellState(state: CellState) {
     this.ram.view.setUint32(this.offset + Layout.offCellState, state, true);
+    this.ram.reservations.written(this.offset + Layout.offCellState, 4); // a device write: LR/SC must see it
   }
 
   get msgToCell(): Message {
@@ -31,6 +32,8 @@ export class CommPage {
   sendMessage(message: Message): void {
     this.ram.view.setUint32(this.offset + Layout.offReplyFromCell, 0, true);
     this.ram.view.setUint32(this.offset + Layout.offMsgToCell, message, true);
+    this.ram.reservations.written(this.offset + Layout.offReplyFromCell, 4);
+    this.ram.reservations.written(this.offset + Layout.offMsgToCell, 4);
   }
 
   /**
@@ -40,6 +43,7 @@ export class CommPage {
   initialise(flags: number, console: Console, pciMmconfigBase: bigint): void {
     const v = this.ram.view, o = this.offset;
     this.ram.u8.fill(0, o, o + 4096);
+    this.ram.reservations.written(o, 4096);
     for (let i = 0; i < Layout.signature.length; i++) v.setUint8(o + i, Layout.signature.charCodeAt(i));
     v.setUint16(o + Layout.offRevision, Layout.revision, true);
     v.setUint32(o + Layout.offFlags, flags, true);

@@ -107,10 +107,30 @@ export class CellExits implements HartExits {
     hv.stats.exit(hart.id, statOf(eid));
     if (hv.tracing) hv.trace(hart, `ecall eid 0x${(eid >>> 0).toString(16)} fid ${hart.xlo[16]! >>> 0}`);
     if (eid === JAILHOUSE_EID) {
-      hv.control.hypercall(hart, this.cell, hart.xlo[16]! >>> 0);
+      // the code is the whole of a6: one beyond 32 bits is unknown (-ENOSYS), never its low half
+      hv.control.hypercall(hart, this.cell, hart.xhi[16] === 0 ? hart.xlo[16]! >>> 0 : -1);
       return;
     }
     this.cell.sbi.handleEcall(hart);
+  }
+
+  /**
+   * LR/SC/AMO on anything but the cell's RAM. An IO region the cell may access that way is a device
+   * (no atomics on the bus: the guest gets an access fault, as from hardware); everything else —
+   * another cell's or hypervisor memory, unmapped GPAs, read-only pages, the emulated PLIC/ECAM/
+   * device windows — is a violation, reported and parked like a plain access.
+   */
+  atomicFault(hart: Hart, gpa: number, size: 4 | 8, write: boolean): boolean {
+    const hv = this.hv;
+    hv.stats.exit(hart.id, Stat.Mmio);
+    const emulated = hv.inIrqchip(gpa) || hv.inPciEcam(gpa) || this.cell.mmioRegionAt(gpa) !== undefined;
+    const m = emulated ? undefined : this.cell.map.find(gpa);
+    const why = emulated ? 'an emulated device' : m === undefined ? 'not mapped' : ioViolation(m, gpa, size, write);
+    if (why === undefined) {
+      hv.trace(hart, `atomic ${write ? 'write' : 'read'} 0x${gpa.toString(16)} on a device: access fault`);
+      return true;
+    }
+    return this.violation(hart, gpa, size, write, `atomic access: ${why}`);
   }
 
   time(hart: Hart): number {

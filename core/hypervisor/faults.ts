@@ -65,11 +65,36 @@ export function registerDump(hart: Hart, cause: number, stval: number, htval: nu
  * Every other cell keeps running.
  */
 export function panicPark(hv: Hypervisor, hart: Hart, cause: number, gpa: number, mmioLine?: string): void {
-  const cell = hv.cellOf(hart.id);
-  if (mmioLine !== undefined) hv.printk(mmioLine);
-  for (const line of registerDump(hart, cause, gpa, gpa - (gpa % 4))) hv.printk(line);
-  hv.printk(`Parking CPU ${hart.id} (Cell: "${cell?.name ?? '?'}")`);
+  report(hv, hart, mmioLine, registerDump(hart, cause, gpa, gpa - (gpa % 4)));
   hv.trace(hart, `parked after cause ${cause} at 0x${gpa.toString(16)}`);
+  fail(hv, hart);
+}
+
+/**
+ * A hart whose every trap faults again at its own trap handler (the board's stuck-hart rule,
+ * docs/board.md): on real hardware the guest would spin in VS-mode unseen; the lab ends it as a fault
+ * of that CPU: the same report (the guest's scause/stval, htval 0) and parking as any violation.
+ */
+export function parkStuck(hv: Hypervisor, hart: Hart, why: string): void {
+  hart.stuckTraps = 0;
+  report(hv, hart, `FATAL: ${why}`, registerDump(hart, hart.scause[0]!, hartStval(hart), 0));
+  hv.trace(hart, `parked: ${why}`);
+  fail(hv, hart);
+}
+
+function hartStval(hart: Hart): number {
+  return hart.stval[1]! * 4294967296 + (hart.stval[0]! >>> 0);
+}
+
+function report(hv: Hypervisor, hart: Hart, firstLine: string | undefined, dump: string[]): void {
+  if (firstLine !== undefined) hv.printk(firstLine);
+  for (const line of dump) hv.printk(line);
+  hv.printk(`Parking CPU ${hart.id} (Cell: "${hv.cellOf(hart.id)?.name ?? '?'}")`);
+}
+
+/** Parks a failed CPU; its cell is FAILED once all of its CPUs failed. */
+function fail(hv: Hypervisor, hart: Hart): void {
+  const cell = hv.cellOf(hart.id);
   hv.failed[hart.id] = true;
   parkHart(hv, hart, HartState.Parked);
   if (cell !== undefined && [...cell.cpus].every((cpu) => hv.failed[cpu])) {

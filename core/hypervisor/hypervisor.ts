@@ -13,7 +13,7 @@ import {
 import { Consoles } from './console.ts';
 import { Control } from './control.ts';
 import { CellExits } from './exits.ts';
-import { parkHart } from './faults.ts';
+import { parkHart, parkStuck } from './faults.ts';
 import { Ivshmem, type IvshmemLinkSnapshot } from './ivshmem.ts';
 import { CellMemoryMap, stage2TablePages, toAddress } from './memory-map.ts';
 import { allocRun, freeRuns, PagePool } from './page-pool.ts';
@@ -266,6 +266,13 @@ export class Hypervisor implements FirmwareExtension {
 
   nextDeadline(): number {
     return this.control.deadline();
+  }
+
+  /** A stuck CPU of a cell is that cell's failure, never the machine's (before enable: the board's). */
+  stuckHart(hart: Hart, why: string): boolean {
+    if (!this.active || this.cpuCell[hart.id] === undefined) return false;
+    parkStuck(this, hart, why);
+    return true;
   }
 
   // ---- enable ----

@@ -10,7 +10,8 @@ import type { Hypervisor } from './hypervisor.ts';
  * that confines every call to the caller's cell.
  *
  * - IPI, RFENCE and HSM interpret hart masks in the caller's cell: naming a hart of another cell makes
- *   the whole call fail with INVALID_PARAM before any hart is touched; the attempt is traced.
+ *   the whole call fail with INVALID_PARAM before any hart is touched; the attempt is traced. "All
+ *   harts" (hart_mask_base -1, a legacy null mask) means the cell's own harts.
  * - console output goes to the cell's virtual console stream, refused (DENIED, legacy: -1) without
  *   VIRTUAL_CONSOLE_PERMITTED; the root cell is always permitted; only the root cell reads UART0 input.
  * - SRST shuts the caller's cell down (its CPUs stop, state SHUT_DOWN); it never ends the machine while
@@ -57,6 +58,10 @@ export class CellSbiPlatform implements SbiPlatform {
     if (this.cell.cpus.has(target)) return true;
     this.hv.trace(caller, `SBI call names hart ${target}, which is not in cell "${this.cell.name}": refused`);
     return false;
+  }
+
+  everyHart(): readonly number[] {
+    return [...this.cell.cpus].sort((a, b) => a - b);
   }
 
   hartStatus(id: number): number {

@@ -1,4 +1,6 @@
 import { CodeCache } from '../cpu/code-cache.ts';
+import { MachineMemory } from '../cpu/jit/machine-memory.ts';
+import { Jit } from '../cpu/jit/translator.ts';
 import { Access, type GuestMemoryMap, type HartExits } from '../cpu/environment.ts';
 import { Hart, HartState } from '../cpu/hart.ts';
 import { Ram } from '../cpu/ram.ts';
@@ -9,7 +11,9 @@ import { HostClock, InstructionClock, type Clock } from './clock.ts';
 import { ConsoleBuffer } from './console-buffer.ts';
 import { buildBoardDeviceTree } from './device-tree.ts';
 import { ImageError, looksLikeElf, parseElf } from './elf.ts';
+import { BootRom } from './boot-rom.ts';
 import { PciEcamHost } from './pci-host.ts';
+import { UnassignedPciWindow } from './pci-window.ts';
 import { Plic } from './plic.ts';
 import { BOARD_IMPL_ID, Sbi, type SbiPlatform } from './sbi.ts';
 import { TestFinisher, type FinishResult } from './test-finisher.ts';
@@ -34,6 +38,8 @@ export interface MachineOptions {
    * instruction counts are identical either way; off runs the interpreter only.
    */
   jit?: boolean;
+  /** Entries into a page of code before it is translated (tests use 1 to translate all code they run). */
+  jitThreshold?: number;
 }
 
 /** What loading an image and booting needs. */
@@ -66,14 +72,33 @@ export interface FirmwareExtension {
   onRound?(): void;
   /** The earliest `time` at which onRound has something to do (Infinity: nothing). */
   nextDeadline?(): number;
+  /**
+   * A hart is stuck (`why` says how). True: the extension contained it (the hypervisor parks a cell's
+   * CPU); otherwise the run ends with a fault, as on the bare board.
+   */
+  stuckHart?(hart: Hart, why: string): boolean;
 }
 
-/** The board's identity second stage: a hart sees all of RAM at its physical addresses. */
+/**
+ * The board's identity second stage: a hart sees all of RAM at its physical addresses, except the
+ * firmware's region, which OpenSBI's PMP closes to S-mode (accesses there become exits, and no device
+ * answers them: access faults).
+ */
 class BoardMemoryMap implements GuestMemoryMap {
   constructor(private readonly ram: Ram) {}
   ramPage(gpaPage: number): number {
+    if (gpaPage >= FIRMWARE_START && gpaPage < FIRMWARE_END) return -1;
     return this.ram.offsetOf(gpaPage);
   }
+}
+
+const FIRMWARE_START = Board.firmware.base, FIRMWARE_END = Board.firmware.base + Board.firmware.size;
+
+const FIRMWARE_OVERLAP = `overlaps the firmware's region 0x${FIRMWARE_START.toString(16)}..0x${FIRMWARE_END.toString(16)} ` +
+  '(OpenSBI on QEMU; closed to S-mode): link the image at 0x80200000 or above';
+
+function overlapsFirmware(start: number, end: number): boolean {
+  return start < FIRMWARE_END && FIRMWARE_START < end;
 }
 
 /** Consecutive traps at a handler's own first instruction before a hart is declared stuck. */
@@ -98,6 +123,7 @@ export class Machine implements SbiPlatform, HartExits {
   readonly plic: Plic;
   readonly uarts: Uart16550[] = [];
   readonly pci = new PciEcamHost({ name: 'pci-ecam' });
+  readonly mrom = new BootRom(Board.mrom.size);
   readonly sbi: Sbi;
   readonly clock: Clock;
   /** Output of every console stream ("uart0", "uart1", ...) since the host last drained it. */
@@ -116,28 +142,33 @@ export class Machine implements SbiPlatform, HartExits {
   private trace_: TraceLog | undefined;
   /** Firmware extension (the hypervisor), if one is installed. */
   firmware: FirmwareExtension | undefined;
-  /** Whether hot guest code is translated to WebAssembly (MachineOptions.jit). */
-  readonly jit: boolean;
+  /** The block translator, unless MachineOptions.jit is off (or WebAssembly is missing). */
+  readonly translator: Jit | undefined;
 
   constructor(options: MachineOptions = {}) {
     // Once per realm, before any guest runs (see warm-up.ts: a private machine, nothing observable here);
     // first, so that this machine's harts are made after the warm-up settled the classes' field types.
-    warmUpRunLoop((ramSize) => new Machine({ harts: 1, ramSize, deterministic: true, extraUarts: 0, jit: false }));
+    warmUpRunLoop((ramSize, jit) => new Machine({ harts: 1, ramSize, deterministic: true, extraUarts: 0, jit }));
     const harts = options.harts ?? Board.defaultHarts;
     if (!Number.isInteger(harts) || harts < 1 || harts > Board.maxHarts) {
       throw new RangeError(`harts must be 1..${Board.maxHarts}, got ${harts}`);
     }
     const extraUarts = options.extraUarts ?? Board.extraUart.max;
-    this.ram = new Ram(Board.ram.base, options.ramSize ?? Board.ram.defaultSize);
+    const ramSize = options.ramSize ?? Board.ram.defaultSize;
+    // The translator needs RAM and the harts' registers and TLBs in one WebAssembly memory.
+    const memory = (options.jit ?? true) ? MachineMemory.tryCreate(ramSize, harts) : undefined;
+    this.ram = new Ram(Board.ram.base, ramSize, memory);
     this.code = new CodeCache(this.ram);
+    this.translator = memory ? new Jit(memory, this.code, options.jitThreshold) : undefined;
     this.boardMap = new BoardMemoryMap(this.ram);
     this.clock = options.deterministic ? new InstructionClock() : new HostClock();
     this.quantum = options.quantum ?? 10_000;
-    this.jit = options.jit ?? true;
     this.sbi = new Sbi(this);
     this.trace_ = options.trace ? new TraceLog() : undefined;
     for (let id = 0; id < harts; id++) {
-      const hart = new Hart(id, this.ram, this.code, this.boardMap, this);
+      const hart = new Hart(id, this.ram, this.code, this.boardMap, this, memory?.hart(id));
+      hart.jit = this.translator;
+      hart.scounteren = 7; // OpenSBI lets U-mode read cycle, time and instret
       // Always installed (a hypervisor chains its own observer after it), so tracing can be switched on
       // at run time; with tracing off a trap costs one call and one check.
       hart.onTrap = this.observeTrap;
@@ -158,6 +189,9 @@ export class Machine implements SbiPlatform, HartExits {
     this.bus.attach(Board.finisher.base, Board.finisher.size, finisher);
     this.bus.attach(Board.plic.base, Board.plic.size, this.plic);
     this.bus.attach(Board.pciEcam.base, Board.pciEcam.size, this.pci);
+    this.bus.attach(Board.mrom.base, Board.mrom.size, this.mrom);
+    this.bus.attach(Board.pciPio.base, Board.pciPio.size, new UnassignedPciWindow('pci-pio'));
+    this.bus.attach(Board.pciMmio.base, Board.pciMmio.size, new UnassignedPciWindow('pci-mmio'));
     this.addUart('uart0', Board.uart0.base, Board.uart0.irq);
     for (let i = 0; i < extraUarts; i++) {
       this.addUart(`uart${i + 1}`, Board.extraUart.base + i * Board.extraUart.stride, Board.extraUart.irqBase + i);
@@ -191,7 +225,20 @@ export class Machine implements SbiPlatform, HartExits {
     // Where QEMU puts it: the top of (at most 3 GiB of) RAM, aligned down to 2 MiB.
     const dtbAddress = Math.floor((this.ram.base + Math.min(this.ram.size, 3 * 2 ** 30) - dtb.length) / 0x20_0000) * 0x20_0000;
     this.writePhysical(dtbAddress, dtb);
+    this.mrom.program({ firmwareAddress: Board.firmware.base, dtbAddress, kernelEntry: entry, bootHart: 0 });
+    this.initConsoleUart();
     this.harts[0]!.start(entry, 0, dtbAddress);
+  }
+
+  /**
+   * What OpenSBI's uart8250_init leaves in UART0 (docs/board.md): divisor 2 (3.6864 MHz / 115200 baud,
+   * rounded down as it computes it), 8N1, FIFO on, modem control lines off, scratch 0.
+   */
+  private initConsoleUart(): void {
+    const uart = this.uarts[0]!;
+    for (const [register, value] of [[1, 0], [3, 0x80], [0, 2], [1, 0], [3, 0x03], [2, 0x01], [4, 0], [7, 0]] as const) {
+      uart.write(register, 1, value);
+    }
   }
 
   /** Loads an ELF (by its physical addresses) or a raw image; returns the entry point. */
@@ -204,6 +251,9 @@ export class Machine implements SbiPlatform, HartExits {
           throw new ImageError(`ELF segment ${i} at 0x${seg.paddr.toString(16)}..0x${end.toString(16)} is outside RAM ` +
             `(0x${this.ram.base.toString(16)}..0x${(this.ram.base + this.ram.size).toString(16)})`);
         }
+        if (seg.memsz > 0 && overlapsFirmware(seg.paddr, end)) {
+          throw new ImageError(`ELF segment ${i} at 0x${seg.paddr.toString(16)}..0x${end.toString(16)}: ${FIRMWARE_OVERLAP}`);
+        }
         this.writePhysical(seg.paddr, seg.data); // the rest of memsz is already zero
       }
       if (this.ram.offsetOf(elf.entry) < 0) throw new ImageError(`ELF entry point 0x${elf.entry.toString(16)} is outside RAM`);
@@ -213,6 +263,7 @@ export class Machine implements SbiPlatform, HartExits {
     if (this.ram.offsetOf(at) < 0 || at + image.bytes.length > this.ram.base + this.ram.size) {
       throw new ImageError(`raw image of ${image.bytes.length} bytes at 0x${at.toString(16)} does not fit in RAM`);
     }
+    if (overlapsFirmware(at, at + image.bytes.length)) throw new ImageError(`raw image at 0x${at.toString(16)}: ${FIRMWARE_OVERLAP}`);
     this.writePhysical(at, image.bytes);
     return at;
   }
@@ -249,7 +300,10 @@ export class Machine implements SbiPlatform, HartExits {
         const n = hart.run(Math.min(this.quantum, maxInstructions - executed));
         executed += n;
         if (n > this.roundMax) this.roundMax = n;
-        if (hart.stuckTraps >= STUCK_TRAPS) this.fault = this.stuckMessage(hart);
+        if (hart.stuckTraps >= STUCK_TRAPS) {
+          const why = this.stuckMessage(hart);
+          if (this.firmware?.stuckHart?.(hart, why) !== true) this.fault = why;
+        }
         if (this.finished || this.fault) break;
       }
       if (this.cursor < this.harts.length) break; // budget spent (or the machine ended) mid-round
@@ -434,6 +488,10 @@ export class Machine implements SbiPlatform, HartExits {
 
   mayTarget(): boolean {
     return true;
+  }
+
+  everyHart(): readonly number[] {
+    return this.harts.map((h) => h.id);
   }
 
   isExecutable(hart: Hart, address: number): boolean {

@@ -48,6 +48,11 @@ export interface SbiPlatform {
   suspend(hart: Hart, resume?: { address: number; opaque: number }): void;
   /** Whether `caller` may address hart `target` in IPI, RFENCE and HSM calls (its cell's harts, or all). */
   mayTarget(caller: Hart, target: number): boolean;
+  /**
+   * The harts "all harts" (hart_mask_base -1, a legacy null mask) means for `caller`, ascending: every
+   * hart of the board, or under the hypervisor the harts of the caller's cell.
+   */
+  everyHart(caller: Hart): readonly number[];
   /** HSM status of a hart: 0 STARTED, 1 STOPPED, 4 SUSPENDED. */
   hartStatus(id: number): number;
   /** Whether `address` is RAM the hart may execute from (HSM start addresses). */
@@ -127,11 +132,8 @@ export class Sbi {
   private targets(hart: Hart, maskReg: number, baseReg: number): number[] | undefined {
     const harts = this.platform.harts.length;
     const all = hart.xlo[baseReg] === -1 && hart.xhi[baseReg] === -1;
+    if (all) return [...this.platform.everyHart(hart)];
     const selected: number[] = [];
-    if (all) {
-      for (let h = 0; h < harts; h++) if (this.platform.mayTarget(hart, h)) selected.push(h);
-      return selected;
-    }
     const base = getReg(hart, baseReg);
     const lo = hart.xlo[maskReg]!, hi = hart.xhi[maskReg]!;
     for (let bit = 0; bit < 64; bit++) {
@@ -256,13 +258,11 @@ export class Sbi {
       case 0x02: setReg(hart, A0, this.platform.consoleRead(hart)); return;
       case 0x03: hart.mip &= ~SSIP; setReg(hart, A0, 0); return;
       case 0x04: case 0x05: case 0x06: case 0x07: {
-        const mask = this.legacyMask(hart);
-        if (mask === undefined) { setReg(hart, A0, SbiError.InvalidParam); return; }
-        for (let h = 0; h < this.platform.harts.length; h++) {
-          if (mask[h] && this.platform.mayTarget(hart, h)) {
-            if (eid === 0x04) this.raiseSoftwareInterrupt(h);
-            else if (eid !== 0x05) this.platform.harts[h]!.flushTlb();
-          }
+        const targets = this.legacyTargets(hart);
+        if (targets === undefined) { setReg(hart, A0, SbiError.InvalidParam); return; }
+        for (const h of targets) {
+          if (eid === 0x04) this.raiseSoftwareInterrupt(h);
+          else if (eid !== 0x05) this.platform.harts[h]!.flushTlb();
         }
         setReg(hart, A0, 0);
         return;
@@ -272,14 +272,22 @@ export class Sbi {
     }
   }
 
-  /** Legacy calls pass a pointer to a hart mask (0 = all harts). */
-  private legacyMask(hart: Hart): boolean[] | undefined {
+  /**
+   * Legacy calls pass a pointer to a hart mask (0 = all harts, as everyHart). Bits beyond the board are
+   * ignored; a hart the caller may not address fails the call as a whole, as for the v0.2 masks.
+   */
+  private legacyTargets(hart: Hart): number[] | undefined {
     const pointer = getReg(hart, A0);
-    const n = this.platform.harts.length;
-    if (pointer === 0) return new Array<boolean>(n).fill(true);
+    if (pointer === 0) return [...this.platform.everyHart(hart)];
     const bytes = this.readGuest(hart, pointer, 8);
     if (bytes === undefined) return undefined;
-    return Array.from({ length: n }, (_, h) => ((bytes[h >> 3]! >> (h & 7)) & 1) === 1);
+    const targets: number[] = [];
+    for (let h = 0; h < this.platform.harts.length; h++) {
+      if (((bytes[h >> 3]! >> (h & 7)) & 1) === 0) continue;
+      if (!this.platform.mayTarget(hart, h)) return undefined;
+      targets.push(h);
+    }
+    return targets;
   }
 
   /** Copies guest-physical memory (through the caller's memory map); undefined if not readable RAM. */

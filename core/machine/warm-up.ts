@@ -14,31 +14,33 @@ import type { Machine, RunOutcome } from './machine.ts';
  */
 let warmedUp = false;
 
-/** Runs the warm-up once per JavaScript realm (each worker has its own); `create` makes the private machine. */
-export function warmUpRunLoop(create: (ramSize: number) => Machine): void {
+/**
+ * Runs the warm-up once per JavaScript realm (each worker has its own); `create` makes a private machine.
+ * Twice: on the interpreter alone (every case of its loop), then with the block translator (the loop's
+ * calls into translated code, and the translator's own code).
+ */
+export function warmUpRunLoop(create: (ramSize: number, jit: boolean) => Machine): void {
   if (warmedUp) return;
   warmedUp = true;
-  runWarmUpProgram(create(WARM_UP_RAM_SIZE));
+  runWarmUpProgram(create(WARM_UP_RAM_SIZE, false));
+  runWarmUpProgram(create(WARM_UP_RAM_SIZE, true));
 }
 
 /** Loads the warm-up program into a machine of WARM_UP_RAM_SIZE bytes and runs it to its end. */
 export function runWarmUpProgram(machine: Machine): RunOutcome {
-  const base = machine.ram.base;
+  const base = machine.ram.base + WARM_UP_CODE_OFFSET;
   machine.writePhysical(base, program(base).bytes());
   machine.writePhysical(base + DATA, dataTable());
-  machine.writePhysical(base + PAGE_TABLE, pageTable(base));
+  machine.writePhysical(base + PAGE_TABLE, pageTable(machine.ram.base));
   machine.harts[0]!.start(base, 0, 0);
   let outcome: RunOutcome = { kind: 'budget' };
   for (let i = 0; i < 10 && outcome.kind === 'budget'; i++) outcome = machine.run(100_000);
   return outcome;
 }
 
-/** The program's bytes (the tests check that it contains every kind of instruction). */
-export function warmUpProgram(base: number): Uint8Array {
-  return program(base).bytes();
-}
-
-export const WARM_UP_RAM_SIZE = 0x10000;
+/** Where the program starts in RAM: where kernels go, above the firmware's region closed to S-mode. */
+export const WARM_UP_CODE_OFFSET = 0x20_0000;
+export const WARM_UP_RAM_SIZE = WARM_UP_CODE_OFFSET + 0x1_0000;
 const DATA = 0x4000;       // 64 operand values
 const SCRATCH = 0x5000;    // two pages of load/store targets
 const PAGE_TABLE = 0x7000; // an Sv39 root: gigapages mapping devices and RAM one to one
@@ -66,12 +68,13 @@ function dataTable(): Uint8Array {
   return new Uint8Array(out.buffer);
 }
 
-function pageTable(base: number): Uint8Array {
+/** Sv39 root: gigapages for the devices (VA 0) and for RAM at `ramBase`, both mapped one to one. */
+function pageTable(ramBase: number): Uint8Array {
   const out = new DataView(new ArrayBuffer(4096));
   const leaf = (pa: number, perms: number) => BigInt(Math.floor(pa / 4096)) << 10n | BigInt(perms);
   const V = 1, R = 2, W = 4, X = 8, A = 64, D = 128;
   out.setBigUint64(0, leaf(0, V | R | W | A | D), true);                                      // devices
-  out.setBigUint64(Math.floor(base / 2 ** 30) * 8, leaf(base, V | R | W | X | A | D), true); // RAM
+  out.setBigUint64(Math.floor(ramBase / 2 ** 30) * 8, leaf(ramBase, V | R | W | X | A | D), true); // RAM
   return new Uint8Array(out.buffer);
 }
 

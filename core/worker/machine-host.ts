@@ -323,7 +323,9 @@ export class MachineHost {
     const elapsed = now - this.lastStatus.at;
     const mips = elapsed > 0 ? (machine.executed - this.lastStatus.instructions) / elapsed / 1000 : 0;
     this.lastStatus = { at: now, instructions: machine.executed };
-    this.env.post({ type: 'status', instructions: machine.executed, mips, virtualTimeNs: machine.clock.now(0) * 100, state });
+    const t = machine.translator?.stats;
+    this.env.post({ type: 'status', instructions: machine.executed, mips, virtualTimeNs: machine.clock.now(0) * 100, state,
+      jit: t && { pages: t.pages, disabled: t.disabled } });
     this.env.post({ type: 'machine', snapshot: this.firmware?.snapshot() ?? snapshotMachine(machine, undefined) });
   }
 

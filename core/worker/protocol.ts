@@ -61,7 +61,11 @@ export const MAX_MEMORY_READ = 64 * 1024;
 
 export type WorkerEvent =
   | { type: 'output'; stream: string; bytes: Uint8Array }
-  | { type: 'status'; instructions: number; mips: number; virtualTimeNs: number; state: 'running' | 'idle' | 'paused' }
+  | {
+    type: 'status'; instructions: number; mips: number; virtualTimeNs: number; state: 'running' | 'idle' | 'paused';
+    /** The block translator: pages of guest code translated so far, or why it is off (absent: switched off). */
+    jit?: { pages: number; disabled: string | undefined };
+  }
   /** Exit trace records, oldest first; `dropped`: records lost to the log's bound since the last event. */
   | { type: 'trace'; records: TraceRecord[]; dropped: number }
   /**

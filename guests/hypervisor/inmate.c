@@ -4,7 +4,14 @@
  *
  *   hello                print "hello from CPU n"
  *   w32 ADDR VAL | w8 ADDR VAL | r32 ADDR | r8 ADDR | x ADDR   access guest-physical memory (hex)
+ *   w32u ADDR VAL        a 32-bit store at any (e.g. page-crossing) address
+ *   amo ADDR | lr ADDR | sc ADDR VAL   amoadd.w 1 / lr.w / sc.w (prints the old value / the SC result)
  *   ipi HART             SBI send_ipi to one hart (prints the SBI error)
+ *   ipi-all              send_ipi with hart_mask_base -1 (every hart the caller may address), prints the
+ *                        SBI error and whether this hart's SSIP became pending (then clears it)
+ *   ipi-legacy MASK      legacy send_ipi (EID 0x04) with a pointer to MASK (0: a null pointer, all harts)
+ *   smash                overwrite the first instruction of its own trap handler with zeros, then ebreak:
+ *                        every trap now faults at the handler (a stuck hart)
  *   hstart HART | hstop | hstatus HART    SBI HSM
  *   hc CODE ARG0 ARG1    a raw hypercall (prints the result)
  *   plic-enable SRC      set SRC in this hart's S-context enable bits (PLIC at 0xc000000), read back
@@ -82,6 +89,15 @@ static long sbi(unsigned long eid, unsigned long fid, unsigned long a0, unsigned
 	if (value)
 		*value = r1;
 	return (long)r0;
+}
+
+/* Reports the SBI result and whether the IPI reached this hart (SSIP pending), then clears SSIP. */
+static void ipi_report(const char *what, long e)
+{
+	unsigned long sip;
+	asm volatile("csrr %0, sip" : "=r"(sip));
+	asm volatile("csrc sip, %0" :: "r"(2UL));
+	print("%s: %ld self %lu\n", what, e, (sip >> 1) & 1);
 }
 
 static void serve_messages(void)
@@ -164,6 +180,43 @@ void inmate_main(unsigned long hartid)
 			*(volatile unsigned char *)hex(a1) = (unsigned char)hex(a2);
 			print("w8: done\n");
 			i += 2;
+		} else if (streq(w, "w32u")) {
+			print("w32u: writing\n");
+			asm volatile("sw %1, 0(%0)" :: "r"(hex(a1)), "r"(hex(a2)) : "memory");
+			print("w32u: done\n");
+			i += 2;
+		} else if (streq(w, "amo")) {
+			unsigned long old;
+			asm volatile("amoadd.w %0, %2, (%1)" : "=r"(old) : "r"(hex(a1)), "r"(1UL) : "memory");
+			print("amo: 0x%lx\n", old);
+			i += 1;
+		} else if (streq(w, "lr")) {
+			unsigned long old;
+			asm volatile("lr.w %0, (%1)" : "=r"(old) : "r"(hex(a1)) : "memory");
+			print("lr: 0x%lx\n", old);
+			i += 1;
+		} else if (streq(w, "sc")) {
+			unsigned long fail;
+			asm volatile("sc.w %0, %2, (%1)" : "=r"(fail) : "r"(hex(a1)), "r"(hex(a2)) : "memory");
+			print("sc: %lu\n", fail);
+			i += 2;
+		} else if (streq(w, "ipi-all")) {
+			ipi_report("ipi-all", sbi(0x735049, 0, 0, -1UL, 0));
+		} else if (streq(w, "ipi-legacy")) {
+			static unsigned long mask;
+			mask = hex(a1);
+			register unsigned long r0 asm("a0") = mask ? (unsigned long)&mask : 0;
+			register unsigned long r7 asm("a7") = 0x04;
+			asm volatile("ecall" : "+r"(r0) : "r"(r7) : "memory", "a1");
+			ipi_report("ipi-legacy", (long)r0);
+			i += 1;
+		} else if (streq(w, "smash")) {
+			unsigned long vec;
+			asm volatile("csrr %0, stvec" : "=r"(vec));
+			print("smash: 0x%lx\n", vec & ~3UL);
+			*(volatile unsigned int *)(vec & ~3UL) = 0;
+			asm volatile("fence.i; ebreak" ::: "memory");
+			print("smash: survived\n");
 		} else if (streq(w, "r32")) {
 			print("r32: 0x%x\n", *(volatile unsigned int *)hex(a1));
 			i += 1;

@@ -9,6 +9,8 @@ import { usePrefersDark } from './theme.ts';
 
 /** Harts for a file the user opened (the catalog knows its own entries' needs). */
 const OPENED_FILE_HARTS = 4;
+/** Where the start screen's "translate hot code" setting is kept. */
+const JIT_SETTING = 'jailhouse-lab.jit';
 
 async function fetchBytes(url: string | undefined, what: string): Promise<Uint8Array> {
   if (!url) throw new Error(`${what} is not bundled`);
@@ -22,16 +24,21 @@ export function App() {
   const [session, setSession] = useState<Session | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [openRequests, setOpenRequests] = useState(0);
+  const [jit, setJit] = useState(() => localStorage.getItem(JIT_SETTING) !== 'off');
+  const changeJit = (on: boolean) => {
+    localStorage.setItem(JIT_SETTING, on ? 'on' : 'off');
+    setJit(on);
+  };
 
   const boot = useCallback((spec: BootSpec) => {
     setError(undefined);
-    const next = new Session(spec);
+    const next = new Session({ ...spec, jit });
     next.start();
     setSession((previous) => {
       previous?.dispose();
       return next;
     });
-  }, []);
+  }, [jit]);
 
   const home = useCallback(() => {
     setSession((previous) => {
@@ -111,7 +118,8 @@ export function App() {
     <div className={`app ${dark ? 'dark' : 'light'}`}>
       {session
         ? <MachineView key={session.id} session={session} dark={dark} onHome={home} />
-        : <StartScreen onOpenEntry={(e) => void openEntry(e)} onOpenFile={openFile} error={error} openRequests={openRequests} />}
+        : <StartScreen onOpenEntry={(e) => void openEntry(e)} onOpenFile={openFile} error={error} openRequests={openRequests}
+          jit={jit} onJitChange={changeJit} />}
     </div>
   );
 }

@@ -137,6 +137,9 @@ function StatusBar({ snapshot }: { snapshot: SessionSnapshot }) {
       <span className="metric" title="instructions retired by all harts">
         <span className="metric-value">{formatCount(snapshot.instructions)}</span> instructions
       </span>
+      <span className="metric" title={snapshot.jit?.disabled ?? 'pages of guest code translated to WebAssembly (off: interpreter only)'}>
+        <span className="metric-value" data-testid="jit">{snapshot.jit === undefined || snapshot.jit.disabled ? 'off' : snapshot.jit.pages}</span> translated
+      </span>
       <span className="ending" role="status" aria-live="polite" data-testid="ending">{endingLabel(snapshot.ending)}</span>
     </footer>
   );

@@ -8,9 +8,10 @@ import type { LabControls } from './lab-controls.ts';
 import { StreamQueue } from './stream-queue.ts';
 
 /** What the user asked to boot: a guest image, or a lab (its board, root OS, RAM disk and tutorial). */
-export type BootSpec =
+export type BootSpec = (
   | { kind: 'image'; title: string; bytes: Uint8Array; harts: number }
-  | { kind: 'lab'; title: string; prepared: PreparedLab; controls: LabControls };
+  | { kind: 'lab'; title: string; prepared: PreparedLab; controls: LabControls }
+) & { /** Translate hot guest code to WebAssembly (the start screen's setting; default on). */ jit?: boolean };
 
 export function hartsOf(spec: BootSpec): number {
   return spec.kind === 'lab' ? spec.prepared.lab.board.harts : spec.harts;
@@ -38,6 +39,8 @@ export interface SessionSnapshot {
   instructions: number;
   mips: number;
   virtualTimeNs: number;
+  /** The block translator as the last status reported it (undefined: switched off). */
+  jit: { pages: number; disabled: string | undefined } | undefined;
   harts: readonly HartView[];
   /** True once harts come from the worker's machine snapshots rather than the machine-wide state. */
   hartsLive: boolean;
@@ -54,8 +57,8 @@ export interface SessionSnapshot {
 
 export const RAM_SIZE = 256 * 1024 * 1024;
 
-export function machineConfig(harts: number): MachineConfig {
-  return { harts, ramSize: RAM_SIZE, deterministic: false, maxInstructions: 0, trace: false };
+export function machineConfig(harts: number, jit = true): MachineConfig {
+  return { harts, ramSize: RAM_SIZE, deterministic: false, maxInstructions: 0, trace: false, jit };
 }
 
 /** The UART number a console stream's input goes to, or undefined when it takes no input. */
@@ -116,6 +119,7 @@ export class Session {
       instructions: 0,
       mips: 0,
       virtualTimeNs: 0,
+      jit: undefined,
       harts: Array.from({ length: hartsOf(this.spec) }, (_, id) => ({ id, state: 'unknown' as const })),
       hartsLive: false,
       machine: undefined,
@@ -139,10 +143,10 @@ export class Session {
     // Nothing is transferred: reset boots the same bytes again.
     if (this.spec.kind === 'lab') {
       const board = this.spec.prepared.lab.board;
-      const config = { ...machineConfig(board.harts), ramSize: board.ramSize };
+      const config = { ...machineConfig(board.harts, this.spec.jit), ramSize: board.ramSize };
       this.send({ type: 'lab', config, lab: this.spec.prepared, mode: 'interactive' });
     } else {
-      this.send({ type: 'boot', config: machineConfig(this.spec.harts), boot: { bytes: this.spec.bytes.slice() } });
+      this.send({ type: 'boot', config: machineConfig(this.spec.harts, this.spec.jit), boot: { bytes: this.spec.bytes.slice() } });
     }
   }
 
@@ -278,6 +282,7 @@ export class Session {
           instructions: event.instructions,
           mips: event.mips,
           virtualTimeNs: event.virtualTimeNs,
+          jit: event.jit,
           state,
           harts: this.snapshot.hartsLive ? this.snapshot.harts : this.snapshot.harts.map((h) => ({ ...h, state })),
         });

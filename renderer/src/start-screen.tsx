@@ -10,11 +10,14 @@ export interface StartScreenProps {
   error: string | undefined;
   /** Bumped by the native menu's File > Open. */
   openRequests: number;
+  /** The setting "translate hot guest code to WebAssembly" for the machines booted from here. */
+  jit: boolean;
+  onJitChange(on: boolean): void;
 }
 
 const GROUP_ORDER: CatalogGroup[] = ['labs', 'interactive', 'conformance', 'bench'];
 
-export function StartScreen({ onOpenEntry, onOpenFile, error, openRequests }: StartScreenProps) {
+export function StartScreen({ onOpenEntry, onOpenFile, error, openRequests, jit, onJitChange }: StartScreenProps) {
   const fileInput = useRef<HTMLInputElement>(null);
   const [recent, setRecent] = useState<RecentFile[]>([]);
   const native = bridge();
@@ -61,6 +64,10 @@ export function StartScreen({ onOpenEntry, onOpenFile, error, openRequests }: St
           </button>
           <input ref={fileInput} type="file" accept=".elf,.bin,.img,.yaml,.yml,application/octet-stream"
             hidden onChange={(e) => void onFileChosen(e.target.files)} data-testid="file-input" aria-hidden="true" tabIndex={-1} />
+          <label className="setting" title="Off: the interpreter runs everything (same results, slower)">
+            <input type="checkbox" checked={jit} onChange={(e) => onJitChange(e.target.checked)} data-testid="jit-setting" />
+            Translate hot code to WebAssembly
+          </label>
         </div>
       </header>
       {error && <p className="start-error" role="alert">{error}</p>}

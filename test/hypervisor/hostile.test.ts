@@ -30,12 +30,15 @@ function attack(cmdline: string, opts: { trace?: boolean; aConfig?: Uint8Array; 
   return { lab, r, hv: lab.out('hypervisor'), a: lab.out('cell:inmate-a'), b: lab.out('cell:inmate-b') };
 }
 
-const hex16 = (v: number) => '0x' + v.toString(16).padStart(16, '0');
+const hex16 = (v: number) => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16).padStart(16, '0');
 
 /** The cell parked with Jailhouse's report; every victim intact. */
-function expectContained(x: Attack, report: { write: boolean; address: number; size: number } | { fetch: number }): void {
+function expectContained(x: Attack, report: { write: boolean; address: number; size: number } | { fetch: number } | { stuck: string }): void {
   const { lab, r, hv } = x;
-  if ('fetch' in report) {
+  if ('stuck' in report) {
+    expect(hv).toMatch(/FATAL: hart 2 is stuck: every trap faults again at its handler 0x[0-9a-f]+ \(scause 2: illegal instruction, stval 0x0\)\n/);
+    expect(hv).toContain(`Fatal: Exception on CPU 2 (HART 2). Cause: ${report.stuck}\n`);
+  } else if ('fetch' in report) {
     expect(hv).not.toContain('FATAL: Invalid MMIO');
     expect(hv).toContain('Fatal: Exception on CPU 2 (HART 2). Cause: 20 (Inst Guest Pagefault)\n');
     expect(hv).toContain(`htval<<2: ${hex16(report.fetch)}`);
@@ -134,6 +137,74 @@ describe('hostile inmates', () => {
     expect(x.r.get('state 1')).toBe(0);
     expect(x.r.get('state 2')).toBe(0);
     expect(x.hv).not.toContain('Parking');
+  });
+
+  it('a cell whose trap handler is destroyed: its stuck CPU is parked, root and other cells keep running', () => {
+    const x = attack('hello smash hello');
+    expectContained(x, { stuck: '2 (Illegal Instruction)' });
+    expect(x.a).toMatch(/^hello from CPU 2\nsmash: 0x[0-9a-f]+\n$/);
+    expect(x.hv.match(/Parking CPU/g)).toHaveLength(1);
+  });
+
+  it('an AMO on another cell\'s memory', () => {
+    const x = attack('amo 0x8f500000');
+    expectContained(x, { write: true, address: 0x8f50_0000, size: 4 });
+    expect(x.a).not.toContain('amo:');
+  });
+
+  it('an AMO on its own read-only page', () => {
+    expectContained(attack('r32 0x200000 amo 0x200000'), { write: true, address: 0x20_0000, size: 4 });
+  });
+
+  it('an LR from hypervisor memory', () => {
+    expectContained(attack('lr 0x8f800008'), { write: false, address: 0x8f80_0008, size: 4 });
+  });
+
+  it('an SC to root memory', () => {
+    expectContained(attack('sc 0x80000000 1'), { write: true, address: 0x8000_0000, size: 4 });
+  });
+
+  it('an LR/SC pair and an AMO on its own memory work', () => {
+    const x = attack('lr 0x100 sc 0x100 0x41 amo 0x100 r32 0x100');
+    expect(x.a).toMatch(/^lr: 0x[0-9a-f]+\nsc: 0\namo: 0x41\nr32: 0x42\ndone\n$/);
+    expect(x.hv).not.toContain('Parking');
+    expect(x.r.get('state 1')).toBe(0);
+  });
+
+  it('an AMO on its own byte-only UART breaks the region\'s width rule like a plain 32-bit access', () => {
+    expectContained(attack('amo 0x10102000'), { write: true, address: 0x1010_2000, size: 4 });
+  });
+
+  it('a page-crossing store from its own page into an unmapped one', () => {
+    const x = attack('w32u 0x100ffe 0x11223344');
+    expectContained(x, { write: true, address: 0x10_1000, size: 1 });
+    expect(x.a).toBe('w32u: writing\n');
+  });
+
+  it('an address beyond any physical address (sign-extended, paging off)', () => {
+    expectContained(attack('w32 0xffffffff80000000 1'), { write: true, address: -0x8000_0000, size: 4 });
+  });
+
+  it('a page-crossing load from its own page into an unmapped one', () => {
+    expectContained(attack('r32 0x100ffe'), { write: false, address: 0x10_1000, size: 1 });
+  });
+
+  it('a hypercall code beyond 32 bits is unknown (-ENOSYS), not its low half', () => {
+    const x = attack('hc 100000000 0 0 hc 100000008 41 0 hc 8 42 0');
+    expect(x.a).toContain('hc: -38\nhc: -38\nBhc: 0\ndone\n');
+    expect(x.r.get('state 1')).toBe(0);
+  });
+
+  it('IPIs to "all harts" reach the cell\'s own harts only; a legacy mask naming a foreign hart fails', () => {
+    const x = attack('ipi-all ipi-legacy 0 ipi-legacy 4 ipi-legacy 1 ipi-legacy 5', { trace: true });
+    expect(x.a).toContain('ipi-all: 0 self 1\nipi-legacy: 0 self 1\nipi-legacy: 0 self 1\n' +
+      'ipi-legacy: -3 self 0\nipi-legacy: -3 self 0\ndone\n');
+    for (const h of [0, 1, 3]) expect(x.lab.machine.harts[h]!.mip & 2, `SSIP of hart ${h}`).toBe(0);
+    const refused = x.lab.machine.trace!.drain().map((t) => t.detail).filter((d) => d.includes('which is not in cell'));
+    expect(refused, 'only the explicit masks are refusals').toEqual([
+      '[inmate-a] SBI call names hart 0, which is not in cell "inmate-a": refused',
+      '[inmate-a] SBI call names hart 0, which is not in cell "inmate-a": refused',
+    ]);
   });
 
   it('SRST shuts the cell down, not the machine', () => {

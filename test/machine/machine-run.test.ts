@@ -27,3 +27,12 @@ describe('Machine.run', () => {
     expect(machine.executed).toBe(machine.harts[0]!.instret);
   });
 });
+
+describe('the firmware region (OpenSBI at 0x80000000 on QEMU, docs/board.md)', () => {
+  it('refuses an image with bytes in it, naming the region', () => {
+    const machine = new Machine({ harts: 1, ramSize: 64 << 20, deterministic: true });
+    expect(() => machine.boot({ bytes: new Uint8Array(16), loadAddress: 0x8007_fff0 }))
+      .toThrow(/raw image at 0x8007fff0: overlaps the firmware's region 0x80000000\.\.0x80080000/);
+    expect(() => machine.boot({ bytes: new Uint8Array(16), loadAddress: 0x8008_0000 })).not.toThrow();
+  });
+});

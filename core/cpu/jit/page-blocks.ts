@@ -1,0 +1,123 @@
+import type { CodeCache, DecodedPage } from '../code-cache.ts';
+import { Op, SINK } from '../opcodes.ts';
+
+/** How an instruction shapes a basic block. */
+export const enum Shape {
+  /** Runs in translated code; the block goes on. */
+  Plain,
+  /** A load or store: inline on a TLB hit, else the interpreter's slow path called from translated code. */
+  Memory,
+  /** Ends the block: a branch or jump. */
+  Transfer,
+  /** Left to the interpreter (CSRs, ecall, atomics, privileged, illegal, page-crossing): ends the block. */
+  Exit,
+  /** The slot past the page's end: falls to the next page. */
+  PageEnd,
+}
+
+export function shapeOf(op: Op): Shape {
+  switch (op) {
+    case Op.Lb: case Op.Lh: case Op.Lw: case Op.Ld: case Op.Lbu: case Op.Lhu: case Op.Lwu:
+    case Op.Sb: case Op.Sh: case Op.Sw: case Op.Sd:
+      return Shape.Memory;
+    case Op.Jal: case Op.Jalr: case Op.Beq: case Op.Bne: case Op.Blt: case Op.Bge: case Op.Bltu: case Op.Bgeu:
+      return Shape.Transfer;
+    case Op.PageEnd:
+      return Shape.PageEnd;
+    case Op.Lui: case Op.Auipc: case Op.Li: case Op.Mv:
+    case Op.Addi: case Op.Slti: case Op.Sltiu: case Op.Xori: case Op.Ori: case Op.Andi: case Op.Slli: case Op.Srli: case Op.Srai:
+    case Op.Add: case Op.Sub: case Op.Sll: case Op.Slt: case Op.Sltu: case Op.Xor: case Op.Srl: case Op.Sra: case Op.Or: case Op.And:
+    case Op.Addiw: case Op.Slliw: case Op.Srliw: case Op.Sraiw: case Op.Addw: case Op.Subw: case Op.Sllw: case Op.Srlw: case Op.Sraw:
+    case Op.Mul: case Op.Mulh: case Op.Mulhsu: case Op.Mulhu: case Op.Div: case Op.Divu: case Op.Rem: case Op.Remu:
+    case Op.Mulw: case Op.Divw: case Op.Divuw: case Op.Remw: case Op.Remuw:
+    case Op.Fence: case Op.FenceI:
+      return Shape.Plain;
+    default:
+      return Shape.Exit;
+  }
+}
+
+/** Exits after which execution usually resumes at the next instruction (so it should be an entry). */
+function resumesAfter(op: Op): boolean {
+  return (op >= Op.LrW && op <= Op.Csrrci) || op === Op.Ecall || op === Op.Wfi || op === Op.SfenceVma;
+}
+
+export interface Instruction {
+  slot: number;
+  word: number;
+  imm: number;
+}
+
+export interface BasicBlock {
+  /** Slot of the first instruction. */
+  start: number;
+  instructions: Instruction[];
+}
+
+const SLOTS = 2048;
+
+/**
+ * The basic blocks of a decoded page reachable from `entries` without leaving it, in slot order.
+ * Blocks start at entries, in-page branch targets, and after calls and exits (where translated code is
+ * re-entered); each ends at a transfer, an exit, or where another begins.
+ */
+export function findBlocks(code: CodeCache, page: DecodedPage, pageOffset: number, entries: readonly number[]): BasicBlock[] {
+  const start = new Uint8Array(SLOTS + 1);
+  const seen = new Uint8Array(SLOTS + 1);
+  const work: number[] = [];
+  const addStart = (slot: number) => {
+    if (slot >= 0 && slot < SLOTS && start[slot] === 0) { start[slot] = 1; work.push(slot); }
+  };
+  const wordAt = (slot: number) => {
+    const w = page.words[slot]!;
+    return w !== 0 ? w : code.fill(page, pageOffset, slot);
+  };
+  for (const e of entries) addStart(e);
+
+  // Pass 1: every block start.
+  while (work.length > 0) {
+    let slot = work.pop()!;
+    for (;;) {
+      if (seen[slot] !== 0) { addStart(slot); break; } // another path runs through here: a join
+      seen[slot] = 1;
+      const w = wordAt(slot), op = w & 0xff, next = slot + (w >>> 24);
+      const shape = shapeOf(op);
+      if (shape === Shape.PageEnd) break;
+      if (shape === Shape.Exit) { if (resumesAfter(op)) addStart(next); break; }
+      if (shape === Shape.Transfer) {
+        const imm = page.imms[slot]!;
+        if (op === Op.Jal) {
+          addStart((slot * 2 + imm) >> 1);
+          if (((w >>> 8) & 63) !== SINK) addStart(next); // a call returns here
+        } else if (op === Op.Jalr) {
+          if (((w >>> 8) & 63) !== SINK) addStart(next);
+        } else {
+          const target = slot * 2 + imm;
+          if (target >= 0 && target < 4096) addStart(target >> 1);
+          addStart(next);
+        }
+        break;
+      }
+      if (start[next] !== 0) break;
+      slot = next;
+    }
+  }
+
+  // Pass 2: cut the instruction stream at the starts.
+  const blocks: BasicBlock[] = [];
+  for (let s = 0; s < SLOTS; s++) {
+    if (start[s] === 0) continue;
+    const block: BasicBlock = { start: s, instructions: [] };
+    let slot = s;
+    for (;;) {
+      const w = wordAt(slot), op = w & 0xff;
+      block.instructions.push({ slot, word: w, imm: page.imms[slot]! });
+      const shape = shapeOf(op);
+      if (shape !== Shape.Plain && shape !== Shape.Memory) break;
+      slot += w >>> 24;
+      if (start[slot] !== 0) break;
+    }
+    blocks.push(block);
+  }
+  return blocks;
+}

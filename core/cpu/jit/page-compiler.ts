@@ -1,0 +1,407 @@
+import { Op, SINK } from '../opcodes.ts';
+import { helperIndex } from './arith-helpers.ts';
+import { HartBlock } from './machine-memory.ts';
+import { type BasicBlock, Shape, shapeOf } from './page-blocks.ts';
+import { W, WasmWriter } from './wasm-writer.ts';
+
+/** How a translated function ended (HartBlock.exitStatus); the next pc is in HartBlock.exitPc. */
+export const enum JitExit {
+  /** Control went elsewhere (another page, a slot that is no entry): resume translated code there. */
+  Jump = 0,
+  /** The interpreter executes the instruction at the pc (an exit, a slow memory access), then translated code resumes. */
+  Step = 1,
+  /** The next block does not fit into the slice's remaining budget: the interpreter finishes the slice. */
+  Budget = 2,
+  /** A slow memory access raised an exception: the hart's pc is at its handler already. */
+  Faulted = 3,
+}
+
+/** Function 0 of every module: the interpreter's slow path for one memory access (module-builder.ts). */
+const SLOW_ACCESS = 0;
+
+/** Where the shared memory keeps what translated code touches besides the hart's block. */
+export interface MemoryLayout {
+  readonly ramOffset: number;
+  readonly codePagesOffset: number;
+}
+
+// Parameters and locals of a page function.
+const HART = 0, SLOT = 1, PAGE_VA = 2, LIMIT = 3;
+const N = 4, STATUS = 5, NEXT_PC = 6, VA = 7, ADDR = 8, TMP = 9, LO = 10, OFF = 11, ENTRY = 12;
+const reg = (r: number) => 12 + r; // x1..x31 in locals 13..43
+const LOCALS: [number, W][] = [[2, W.i32], [4, W.i64], [3, W.i32], [31, W.i64]];
+
+const SLOTS = 2048;
+
+/** A page function's code with what the translator needs to know about it. */
+export interface CompiledPage {
+  body: WasmWriter;
+  entry: Uint8Array;
+  covers: Uint8Array;
+}
+
+/**
+ * Translates the basic blocks of one decoded page into one WebAssembly function
+ * `(hart, slot, pageVa, limit) -> retired`.
+ *
+ * Guest registers live in i64 locals while the function runs: loaded from the hart's block on entry,
+ * written back at the single exit. Blocks are laid out in slot order inside a dispatch loop (a br_table
+ * over slots), so a branch to another block of the page stays inside the function and falls through when
+ * the target comes next. Every block first checks that it fits into `limit`, so a slice ends on exactly
+ * the instruction count the interpreter would reach. Nothing inside can change interrupts, privilege or
+ * translations (every instruction that could is left to the interpreter), so exits are the only places
+ * where the run loop must look again, as after an exit of its own.
+ */
+export function compilePage(blocks: readonly BasicBlock[], layout: MemoryLayout): CompiledPage {
+  return new PageCompiler(blocks, layout).compile();
+}
+
+class PageCompiler {
+  private readonly w = new WasmWriter();
+  private readonly used = new Uint8Array(33);
+  private readonly written = new Uint8Array(33);
+  private readonly isStart = new Uint8Array(SLOTS + 1);
+  private readonly covers = new Uint8Array(SLOTS + 1);
+  /** Index of the block being emitted, and how many structured blocks (if) are open inside it. */
+  private index = 0;
+  private nest = 0;
+  /** 1 while emitting a block that branches back to its own start (it runs inside its own loop). */
+  private baseNest = 0;
+
+  constructor(private readonly blocks: readonly BasicBlock[], private readonly layout: MemoryLayout) {
+    // Registers in locals: known before the code, since slow paths write them all back first.
+    for (const b of blocks) {
+      this.isStart[b.start] = 1;
+      for (const { word } of b.instructions) {
+        const shape = shapeOf(word & 0xff);
+        if (shape === Shape.Exit || shape === Shape.PageEnd) continue;
+        const rd = (word >>> 8) & 63, rs1 = (word >>> 14) & 31, rs2 = (word >>> 19) & 31;
+        this.used[rs1] = this.used[rs2] = 1; // rs2 bits of I-type forms are immediate: a spare load at most
+        if (rd !== SINK) this.used[rd] = this.written[rd] = 1;
+      }
+    }
+    this.used[0] = 0;
+  }
+
+  compile(): CompiledPage {
+    const w = this.w, m = this.blocks.length;
+    w.op(W.block).byte(W.void); // exit
+    w.op(W.loop).byte(W.void); // dispatch
+    w.op(W.block).byte(W.void); // default: a slot without a block
+    for (let i = 0; i < m; i++) w.op(W.block).byte(W.void);
+    const last = this.blocks[m - 1]!.start;
+    const blockOf = new Map(this.blocks.map((b, i) => [b.start, i]));
+    w.get(SLOT).op(W.brTable).u32(last + 1);
+    for (let s = 0; s <= last; s++) w.u32(blockOf.get(s) ?? m);
+    w.u32(m);
+    for (let i = 0; i < m; i++) {
+      w.op(W.end);
+      this.index = i;
+      this.block(this.blocks[i]!);
+    }
+    w.op(W.end); // default
+    w.get(VA).get(SLOT).op(W.i64ExtendI32u).i64Const(1).op(W.i64Shl).op(W.i64Add).set(NEXT_PC);
+    w.i32Const(JitExit.Jump).set(STATUS).br(1);
+    w.op(W.end); // dispatch loop
+    w.op(W.end); // exit
+
+    const body = new WasmWriter();
+    body.u32(LOCALS.length);
+    for (const [count, type] of LOCALS) body.u32(count).byte(type);
+    body.get(PAGE_VA).op(W.i64TruncF64s).set(VA);
+    this.loadRegisters(body);
+    body.append(w);
+    this.storeRegisters(body);
+    body.get(HART).get(STATUS).mem(W.i32Store, 2, HartBlock.exitStatus);
+    body.get(HART).get(NEXT_PC).op(W.f64ConvertI64s).mem(W.f64Store, 3, HartBlock.exitPc);
+    body.get(N).op(W.end);
+
+    const entry = new Uint8Array(SLOTS);
+    entry.set(this.isStart.subarray(0, SLOTS));
+    return { body, entry, covers: this.covers };
+  }
+
+  // ---- control ----
+
+  private get depthDispatch(): number { return this.blocks.length - this.index + this.nest; }
+  private get depthExit(): number { return this.depthDispatch + 1; }
+
+  private addN(k: number): void {
+    if (k !== 0) this.w.get(N).i32Const(k).op(W.i32Add).set(N);
+  }
+
+  /** Leaves the function with the pc at pageVa + `offset`. */
+  private exitAt(offset: number, status: JitExit, retiredBefore: number): void {
+    this.addN(retiredBefore);
+    this.w.get(VA).i64Const(offset).op(W.i64Add).set(NEXT_PC).i32Const(status).set(STATUS).br(this.depthExit);
+  }
+
+  /** Exits unless the i32 condition on the stack is zero. */
+  private exitIf(offset: number, status: JitExit, retiredBefore: number): void {
+    this.w.op(W.if).byte(W.void);
+    this.nest++;
+    this.exitAt(offset, status, retiredBefore);
+    this.nest--;
+    this.w.op(W.end);
+  }
+
+  /** Continues at page byte `offset`: the next block by falling through, another through the dispatch, or an exit. */
+  private jumpTo(offset: number): void {
+    if (offset >= 0 && offset < 4096 && this.isStart[offset >> 1] !== 0) {
+      if (this.baseNest === 1 && offset >> 1 === this.blocks[this.index]!.start) {
+        this.w.br(this.nest - 1); // the block's own loop: no dispatch
+        return;
+      }
+      const next = this.blocks[this.index + 1];
+      if (this.nest === this.baseNest && next !== undefined && next.start === offset >> 1) return; // falls out
+      this.w.i32Const(offset >> 1).set(SLOT).br(this.depthDispatch);
+      return;
+    }
+    this.exitAt(offset, JitExit.Jump, 0);
+  }
+
+  private block(b: BasicBlock): void {
+    const insns = b.instructions;
+    const lastShape = shapeOf(insns[insns.length - 1]!.word & 0xff);
+    const count = insns.length - (lastShape === Shape.Exit || lastShape === Shape.PageEnd ? 1 : 0);
+    for (const { slot, word } of insns) {
+      if ((word & 0xff) === Op.PageEnd) continue;
+      this.covers[slot] = 1;
+      if (word >>> 24 === 2 && slot + 1 < SLOTS) this.covers[slot + 1] = 1;
+    }
+    const last = insns[insns.length - 1]!, lastOp = last.word & 0xff;
+    this.baseNest = lastShape === Shape.Transfer && lastOp !== Op.Jalr && last.slot * 2 + last.imm === b.start * 2 ? 1 : 0;
+    if (this.baseNest === 1) {
+      this.w.op(W.loop).byte(W.void);
+      this.nest++;
+    }
+    if (count > 0) {
+      this.w.get(N).i32Const(count).op(W.i32Add).get(LIMIT).op(W.i32GtS);
+      this.exitIf(b.start * 2, JitExit.Budget, 0);
+    }
+    for (let j = 0; j < insns.length; j++) {
+      const { slot, word, imm } = insns[j]!;
+      const op = word & 0xff, next = slot + (word >>> 24);
+      switch (shapeOf(op)) {
+        case Shape.Plain:
+          this.plain(op, (word >>> 8) & 63, (word >>> 14) & 31, (word >>> 19) & 31, imm, slot);
+          if (j === insns.length - 1) { this.addN(count); this.jumpTo(next * 2); }
+          break;
+        case Shape.Memory:
+          this.memory(op, word, (word >>> 8) & 63, (word >>> 14) & 31, (word >>> 19) & 31, imm, slot, j);
+          if (j === insns.length - 1) { this.addN(count); this.jumpTo(next * 2); }
+          break;
+        case Shape.Transfer:
+          this.transfer(op, (word >>> 8) & 63, (word >>> 14) & 31, (word >>> 19) & 31, imm, slot, next, j, count);
+          break;
+        case Shape.Exit:
+          this.exitAt(slot * 2, JitExit.Step, j);
+          break;
+        case Shape.PageEnd:
+          this.exitAt(4096, JitExit.Jump, j);
+          break;
+      }
+    }
+    if (this.baseNest === 1) {
+      this.nest--;
+      this.w.op(W.end);
+      this.baseNest = 0;
+    }
+  }
+
+  // ---- registers ----
+
+  private read(r: number): void {
+    if (r === 0) this.w.i64Const(0); else this.w.get(reg(r));
+  }
+
+  private write(rd: number): void {
+    this.w.set(reg(rd));
+  }
+
+  /** Registers from the hart's block into the locals (`w`: where to emit). */
+  private loadRegisters(w: WasmWriter): void {
+    for (let r = 1; r < 32; r++) {
+      if (this.used[r] === 0) continue;
+      w.get(HART).mem(W.i32Load, 2, HartBlock.xlo + 4 * r).op(W.i64ExtendI32u)
+        .get(HART).mem(W.i64Load32s, 2, HartBlock.xhi + 4 * r).i64Const(32).op(W.i64Shl).op(W.i64Or).set(reg(r));
+    }
+  }
+
+  /** Written registers from the locals back to the hart's block. */
+  private storeRegisters(w: WasmWriter): void {
+    for (let r = 1; r < 32; r++) {
+      if (this.written[r] === 0) continue;
+      w.get(HART).get(reg(r)).op(W.i32WrapI64).mem(W.i32Store, 2, HartBlock.xlo + 4 * r);
+      w.get(HART).get(reg(r)).i64Const(32).op(W.i64ShrU).op(W.i32WrapI64).mem(W.i32Store, 2, HartBlock.xhi + 4 * r);
+    }
+  }
+
+  /**
+   * The interpreter's slow path for the access at `slot` (j-th of its block), called from inside the
+   * function: registers go to the hart's block and come back afterwards (an exit may have looked at or
+   * changed them); a fault or a reason to look again ends the function.
+   */
+  private slowAccess(slot: number, word: number, imm: number, j: number): void {
+    const w = this.w;
+    this.storeRegisters(w);
+    w.get(HART).i32Const(slot).get(N).i32Const(j).op(W.i32Add).i32Const(word).i32Const(imm).call(SLOW_ACCESS).set(STATUS);
+    this.loadRegisters(w);
+    w.get(STATUS).op(W.if).byte(W.void);
+    this.nest++;
+    w.get(STATUS).i32Const(1).op(W.i32Eq).op(W.if).byte(W.void);
+    this.nest++;
+    this.addN(j);
+    w.i32Const(JitExit.Faulted).set(STATUS).br(this.depthExit);
+    this.nest--;
+    w.op(W.end);
+    this.exitAt(slot * 2 + (word >>> 24) * 2, JitExit.Jump, j + 1);
+    this.nest--;
+    w.op(W.end);
+  }
+
+  // ---- instructions ----
+
+  private plain(op: Op, rd: number, rs1: number, rs2: number, imm: number, slot: number): void {
+    if (rd === SINK) return; // writes to x0 have no effect (M-extension ones cannot trap either)
+    const w = this.w;
+    const bin = (code: number) => { this.read(rs1); this.read(rs2); w.op(code); };
+    const binImm = (code: number) => { this.read(rs1); w.i64Const(imm); w.op(code); };
+    /** A 32-bit operation on the low words, sign-extended. */
+    const word = (code: number, immediate: boolean) => {
+      this.read(rs1); w.op(W.i32WrapI64);
+      if (immediate) w.i32Const(imm); else { this.read(rs2); w.op(W.i32WrapI64); }
+      w.op(code).op(W.i64ExtendI32s);
+    };
+    switch (op) {
+      case Op.Li: case Op.Lui: w.i64Const(imm); break;
+      case Op.Mv: this.read(rs1); break;
+      case Op.Auipc: w.get(VA).i64Const(slot * 2 + imm).op(W.i64Add); break;
+      case Op.Addi: binImm(W.i64Add); break;
+      case Op.Andi: binImm(W.i64And); break;
+      case Op.Ori: binImm(W.i64Or); break;
+      case Op.Xori: binImm(W.i64Xor); break;
+      case Op.Slti: binImm(W.i64LtS); w.op(W.i64ExtendI32u); break;
+      case Op.Sltiu: binImm(W.i64LtU); w.op(W.i64ExtendI32u); break;
+      case Op.Slli: binImm(W.i64Shl); break;
+      case Op.Srli: binImm(W.i64ShrU); break;
+      case Op.Srai: binImm(W.i64ShrS); break;
+      case Op.Add: bin(W.i64Add); break;
+      case Op.Sub: bin(W.i64Sub); break;
+      case Op.And: bin(W.i64And); break;
+      case Op.Or: bin(W.i64Or); break;
+      case Op.Xor: bin(W.i64Xor); break;
+      case Op.Sll: bin(W.i64Shl); break; // WebAssembly takes shift counts modulo 64, as RISC-V does
+      case Op.Srl: bin(W.i64ShrU); break;
+      case Op.Sra: bin(W.i64ShrS); break;
+      case Op.Slt: bin(W.i64LtS); w.op(W.i64ExtendI32u); break;
+      case Op.Sltu: bin(W.i64LtU); w.op(W.i64ExtendI32u); break;
+      case Op.Mul: bin(W.i64Mul); break;
+      case Op.Addiw: word(W.i32Add, true); break;
+      case Op.Slliw: word(W.i32Shl, true); break;
+      case Op.Srliw: word(W.i32ShrU, true); break;
+      case Op.Sraiw: word(W.i32ShrS, true); break;
+      case Op.Addw: word(W.i32Add, false); break;
+      case Op.Subw: word(W.i32Sub, false); break;
+      case Op.Sllw: word(W.i32Shl, false); break;
+      case Op.Srlw: word(W.i32ShrU, false); break;
+      case Op.Sraw: word(W.i32ShrS, false); break;
+      case Op.Mulw: word(W.i32Mul, false); break;
+      case Op.Fence: case Op.FenceI: return; // decoded code is coherent with every store already
+      default: {
+        const helper = helperIndex(op);
+        if (helper < 0) throw new Error(`translator: operation ${op} is not plain`);
+        bin(W.call); w.u32(helper);
+      }
+    }
+    this.write(rd);
+  }
+
+  /**
+   * The TLB hit path, inlined: tags, a RAM page, natural alignment; stores also need a page without
+   * decoded code. Anything else goes through the interpreter's slow path.
+   */
+  private memory(op: Op, word: number, rd: number, rs1: number, rs2: number, imm: number, slot: number, j: number): void {
+    const w = this.w;
+    const store = op === Op.Sb || op === Op.Sh || op === Op.Sw || op === Op.Sd;
+    const size = op === Op.Ld || op === Op.Sd ? 8 : op === Op.Lw || op === Op.Lwu || op === Op.Sw ? 4
+      : op === Op.Lh || op === Op.Lhu || op === Op.Sh ? 2 : 1;
+    const tagLo = store ? HartBlock.writeTagLo : HartBlock.readTagLo;
+    const tagHi = store ? HartBlock.writeTagHi : HartBlock.readTagHi;
+    const base = store ? HartBlock.writeBase : HartBlock.readBase;
+    this.read(rs1); w.i64Const(imm).op(W.i64Add).tee(ADDR).op(W.i32WrapI64).set(LO);
+    w.get(HART).get(LO).i32Const(12).op(W.i32ShrU).get(LO).i32Const(21).op(W.i32ShrU).op(W.i32Xor) // mmu.ts tlbIndex
+      .i32Const(511).op(W.i32And).i32Const(2).op(W.i32Shl).op(W.i32Add).set(ENTRY);
+    w.get(ENTRY).mem(W.i32Load, 2, tagLo).get(ADDR).i64Const(12).op(W.i64ShrU).op(W.i32WrapI64).op(W.i32Ne);
+    w.get(ENTRY).mem(W.i32Load, 2, tagHi).get(ADDR).i64Const(44).op(W.i64ShrS).op(W.i32WrapI64).op(W.i32Ne).op(W.i32Or);
+    w.get(ENTRY).mem(W.i32Load, 2, base).tee(OFF).i32Const(0).op(W.i32LtS).op(W.i32Or);
+    if (size > 1) w.get(LO).i32Const(size - 1).op(W.i32And).op(W.i32Or);
+    w.op(W.if).byte(W.void);
+    this.nest++;
+    this.slowAccess(slot, word, imm, j);
+    w.op(W.else);
+    w.get(OFF).get(LO).i32Const(0xfff).op(W.i32And).op(W.i32Add).set(OFF);
+    const ram = this.layout.ramOffset, align = Math.log2(size);
+    if (store) {
+      w.get(OFF).i32Const(12).op(W.i32ShrU).mem(W.i32Load8u, 0, this.layout.codePagesOffset);
+      w.op(W.if).byte(W.void);
+      this.nest++;
+      this.slowAccess(slot, word, imm, j); // the interpreter keeps decoded code coherent
+      w.op(W.else);
+      w.get(OFF);
+      this.read(rs2);
+      w.mem(size === 8 ? W.i64Store : size === 4 ? W.i64Store32 : size === 2 ? W.i64Store16 : W.i64Store8, align, ram);
+      this.nest--;
+      w.op(W.end);
+    } else if (rd !== SINK) {
+      w.get(OFF);
+      const load = op === Op.Ld ? W.i64Load : op === Op.Lw ? W.i64Load32s : op === Op.Lwu ? W.i64Load32u
+        : op === Op.Lh ? W.i64Load16s : op === Op.Lhu ? W.i64Load16u : op === Op.Lb ? W.i64Load8s : W.i64Load8u;
+      w.mem(load, align, ram);
+      this.write(rd);
+    }
+    this.nest--;
+    w.op(W.end);
+  }
+
+  private transfer(op: Op, rd: number, rs1: number, rs2: number, imm: number, slot: number, next: number, j: number, count: number): void {
+    const w = this.w;
+    const link = () => {
+      if (rd === SINK) return;
+      w.get(VA).i64Const(next * 2).op(W.i64Add);
+      this.write(rd);
+    };
+    if (op === Op.Jal) {
+      this.addN(count);
+      link();
+      this.jumpTo(slot * 2 + imm);
+      return;
+    }
+    if (op === Op.Jalr) {
+      this.read(rs1); w.i64Const(imm).op(W.i64Add).i64Const(-2).op(W.i64And).set(TMP);
+      // A target beyond 2^52 faults in the interpreter (the pc cannot hold it).
+      w.get(TMP).i64Const(52).op(W.i64ShrS).i64Const(1).op(W.i64Add).i64Const(1).op(W.i64GtU);
+      this.exitIf(slot * 2, JitExit.Step, j);
+      this.addN(count);
+      link();
+      w.get(TMP).get(VA).op(W.i64Sub).tee(ADDR).i64Const(4096).op(W.i64LtU).op(W.if).byte(W.void);
+      this.nest++;
+      w.get(ADDR).op(W.i32WrapI64).i32Const(1).op(W.i32ShrU).set(SLOT).br(this.depthDispatch);
+      this.nest--;
+      w.op(W.end);
+      w.get(TMP).set(NEXT_PC).i32Const(JitExit.Jump).set(STATUS).br(this.depthExit);
+      return;
+    }
+    this.addN(count);
+    this.read(rs1);
+    this.read(rs2);
+    w.op(op === Op.Beq ? W.i64Eq : op === Op.Bne ? W.i64Ne : op === Op.Blt ? W.i64LtS : op === Op.Bge ? W.i64GeS
+      : op === Op.Bltu ? W.i64LtU : W.i64GeU);
+    w.op(W.if).byte(W.void);
+    this.nest++;
+    this.jumpTo(slot * 2 + imm);
+    this.nest--;
+    w.op(W.end);
+    this.jumpTo(next * 2);
+  }
+}
