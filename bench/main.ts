@@ -1,6 +1,8 @@
 // `npm run bench`: the guest workloads on the lab and on qemu-system-riscv64, side by side, from the same
-// ELF in the same run. Each lab run is a fresh process with the machine in a worker thread (as the CLI
-// and the app run it), so numbers include no warm-up from earlier workloads.
+// ELF in the same run. Every lab sample is a fresh process with the machine in a worker thread (as the CLI
+// and the app run it): its first run is "cold" (V8 has seen none of the guest's code paths yet), a second
+// run of the same ELF in the same worker is "warm". Each workload runs on the interpreter alone and with
+// the block translator (MachineConfig.jit). `npm run bench -- csr amo` runs only the named workloads.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,7 +17,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '..');
 const guest = (name: string) => resolve(root, 'assets/guests/bench', `${name}.elf`);
 
-interface Workload { name: string; what: string }
+interface Workload { name: string; what: string; harts?: number }
 const WORKLOADS: Workload[] = [
   { name: 'intloop', what: 'integer/branchy' },
   { name: 'memory', what: 'memcpy/memset/stream' },
@@ -23,50 +25,92 @@ const WORKLOADS: Workload[] = [
   { name: 'calls', what: 'calls, recursion' },
   { name: 'mmio', what: '10M UART register reads' },
   { name: 'sbi', what: '1M SBI calls' },
+  { name: 'amo', what: 'AMOs, LR/SC, spinlock' },
+  { name: 'csr', what: 'S-mode CSR accesses' },
+  { name: 'smp4', what: '4 harts busy (int/mem)', harts: 4 },
+  { name: 'phases', what: 'short mixed phases' },
 ];
+
+/** The two executors: the interpreter alone, and with hot code translated to WebAssembly (MachineConfig.jit). */
+const EXECUTORS = [{ name: 'interpreter', jit: false }, { name: 'translator', jit: true }] as const;
+const SAMPLES = 3;
 
 interface LabResult { instructions: number; runSeconds: number; wallSeconds: number; maxRssMiB: number; status: string }
 
-/** Child mode: boot one ELF in a machine worker, print a LabResult as JSON. */
-async function runChild(elf: string, ramSize: number): Promise<void> {
+/**
+ * Child mode: boots one ELF `runs` times in a single machine worker (a new machine each time) and prints
+ * one LabResult per run as a JSON array. runSeconds spans the boot command to the finished event.
+ */
+async function runChild(elf: string, ramSize: number, harts: number, jit: boolean, runs: number): Promise<void> {
   const started = performance.now();
   const worker = new Worker(resolve(here, 'machine-worker.mjs'));
   await new Promise((ok) => worker.once('online', ok));
-  const config: MachineConfig = { harts: 1, ramSize, deterministic: false, maxInstructions: 0, trace: false };
-  const bootAt = performance.now();
-  worker.postMessage({ type: 'boot', config, boot: { bytes: new Uint8Array(readFileSync(elf)) } } satisfies WorkerCommand);
-  const result = await new Promise<LabResult>((ok) => {
-    worker.on('message', (e: WorkerEvent) => {
-      const done = (status: string, instructions: number) => {
-        const now = performance.now();
-        ok({ instructions, runSeconds: (now - bootAt) / 1000, wallSeconds: (now - started) / 1000,
-          maxRssMiB: process.resourceUsage().maxRSS / 1024, status });
+  const config: MachineConfig = { harts, ramSize, deterministic: false, maxInstructions: 0, trace: false, jit };
+  const bytes = new Uint8Array(readFileSync(elf));
+  const results: LabResult[] = [];
+  for (let run = 0; run < runs; run++) {
+    const bootAt = performance.now();
+    const result = await new Promise<LabResult>((ok) => {
+      const onMessage = (e: WorkerEvent) => {
+        const done = (status: string, instructions: number) => {
+          worker.off('message', onMessage);
+          const now = performance.now();
+          ok({ instructions, runSeconds: (now - bootAt) / 1000, wallSeconds: (now - started) / 1000,
+            maxRssMiB: process.resourceUsage().maxRSS / 1024, status });
+        };
+        if (e.type === 'finished') done(e.kind === 'pass' ? 'pass' : `fail ${e.code}`, e.instructions);
+        else if (e.type === 'fault' || e.type === 'error') done(`${e.type}: ${e.message}`, 0);
       };
-      if (e.type === 'finished') done(e.kind === 'pass' ? 'pass' : `fail ${e.code}`, e.instructions);
-      else if (e.type === 'fault' || e.type === 'error') done(`${e.type}: ${e.message}`, 0);
+      worker.on('message', onMessage);
+      worker.postMessage({ type: 'boot', config, boot: { bytes: bytes.slice() } } satisfies WorkerCommand);
     });
-  });
+    results.push(result);
+  }
   await worker.terminate();
-  process.stdout.write(JSON.stringify(result) + '\n');
+  process.stdout.write(JSON.stringify(results) + '\n');
 }
 
-function runLab(name: string, ramSize = 1 << 30): LabResult {
+/** One fresh lab process: `runs` runs of a workload, the first cold. wallSeconds of the first is the whole process. */
+function runLab(name: string, opts: { ramSize?: number; harts?: number; jit?: boolean; runs?: number } = {}): LabResult[] {
   const started = performance.now();
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--run', guest(name), String(ramSize)], { encoding: 'utf8' });
+  const args = [fileURLToPath(import.meta.url), '--run', guest(name), String(opts.ramSize ?? 1 << 30),
+    String(opts.harts ?? 1), String(opts.jit ?? false), String(opts.runs ?? 1)];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
   const line = child.stdout.trim().split('\n').pop() ?? '';
-  if (child.status !== 0 || !line.startsWith('{')) throw new Error(`lab run of ${name} failed: ${child.stderr}`);
-  const result = JSON.parse(line) as LabResult;
-  result.wallSeconds = (performance.now() - started) / 1000; // the whole process, like QEMU's
-  return result;
+  if (child.status !== 0 || !line.startsWith('[')) throw new Error(`lab run of ${name} failed: ${child.stderr}`);
+  const results = JSON.parse(line) as LabResult[];
+  for (const r of results) if (r.status !== 'pass') throw new Error(`${name}: ${r.status}`);
+  if (opts.runs === undefined || opts.runs === 1) results[0]!.wallSeconds = (performance.now() - started) / 1000;
+  return results;
 }
 
-function runQemu(name: string): Promise<number> {
+function runQemu(name: string, harts = 1): Promise<number> {
   return new Promise((ok, fail) => {
     const started = performance.now();
-    const child = spawn(QEMU_BINARY, qemuArgs(guest(name), { harts: 1, memoryMiB: 1024 }), { stdio: ['ignore', 'ignore', 'ignore'] });
+    const child = spawn(QEMU_BINARY, qemuArgs(guest(name), { harts, memoryMiB: 1024 }), { stdio: ['ignore', 'ignore', 'ignore'] });
     child.on('error', fail);
     child.on('exit', () => ok((performance.now() - started) / 1000));
   });
+}
+
+interface Timing { instructions: number; coldSeconds: number; warmSeconds: number }
+
+/** SAMPLES fresh processes, each a cold and a warm run; medians of each. */
+function timeLab(w: Workload, jit: boolean): Timing {
+  const cold: number[] = [], warm: number[] = [];
+  let instructions = 0;
+  for (let k = 0; k < SAMPLES; k++) {
+    const [first, second] = runLab(w.name, { harts: w.harts, jit, runs: 2 });
+    cold.push(first!.runSeconds);
+    warm.push(second!.runSeconds);
+    instructions = second!.instructions;
+  }
+  return { instructions, coldSeconds: middle(cold), warmSeconds: middle(warm) };
+}
+
+function middle(xs: number[]): number {
+  const sorted = xs.slice().sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** Median of a few runs: the machine is shared, single runs are noisy. */
@@ -80,30 +124,45 @@ async function median(runs: number, f: () => Promise<number> | number): Promise<
 const pad = (s: string, n: number) => s.padEnd(n);
 const num = (x: number, digits = 2) => x.toFixed(digits);
 
-async function main(): Promise<void> {
+async function main(only: string[]): Promise<void> {
+  const workloads = only.length > 0 ? WORKLOADS.filter((w) => only.includes(w.name)) : WORKLOADS;
+  if (workloads.length < only.length) throw new Error(`unknown workload in ${only.join(' ')}: the workloads are ${WORKLOADS.map((w) => w.name).join(', ')}`);
   const haveQemu = qemuAvailable();
-  console.log(`Jailhouse Lab benchmark: lab (interpreter, 1 hart, 1 GiB RAM) vs ${haveQemu ? QEMU_BINARY + ' (TCG)' : 'no QEMU (not installed)'}`);
-  console.log('Each workload is one ELF from assets/guests/bench; times are medians of 3 whole-process runs; "net" subtracts');
-  console.log('the start-up cost measured with the empty guest on the same emulator.\n');
+  const executors = EXECUTORS;
+  console.log(`Jailhouse Lab benchmark: lab (1 GiB RAM; ${executors.map((e) => e.name).join(' and ')}) vs ` +
+    `${haveQemu ? QEMU_BINARY + ' (TCG)' : 'no QEMU (not installed)'}`);
+  console.log(`Medians of ${SAMPLES} samples. Lab: each sample is a fresh process whose first run of the ELF is "cold" and ` +
+    'whose second run (a new machine in the same worker) is "warm"; MIPS and times span boot to power-off, ' +
+    'machine creation included. QEMU: whole-process time minus the empty guest\'s ("net"). cold/warm: how much ' +
+    'slower the cold run is (goal <= 2). lab/QEMU: lab run time over QEMU net time.\n');
 
-  const labEmpty = await median(3, () => runLab('empty').wallSeconds);
-  const qemuEmpty = haveQemu ? await median(3, () => runQemu('empty')) : NaN;
-  console.log(`start-up (empty guest): lab ${num(labEmpty)} s, QEMU ${haveQemu ? num(qemuEmpty) + ' s' : 'n/a'}\n`);
+  const labEmpty = middle(Array.from({ length: SAMPLES }, () => runLab('empty')[0]!.wallSeconds));
+  const qemuEmpty = haveQemu ? await median(SAMPLES, () => runQemu('empty')) : NaN;
+  console.log(`start-up (empty guest, whole process): lab ${num(labEmpty)} s, QEMU ${haveQemu ? num(qemuEmpty) + ' s' : 'n/a'}\n`);
 
-  console.log(`${pad('workload', 10)}${pad('what', 24)}${pad('instructions', 14)}${pad('lab MIPS', 10)}${pad('lab net s', 11)}${pad('QEMU net s', 12)}lab/QEMU`);
-  for (const w of WORKLOADS) {
-    let last: LabResult | undefined;
-    const labWall = await median(3, () => (last = runLab(w.name)).wallSeconds);
-    if (last!.status !== 'pass') throw new Error(`${w.name}: ${last!.status}`);
-    const labNet = Math.max(labWall - labEmpty, 1e-3);
-    const mips = last!.instructions / last!.runSeconds / 1e6;
-    const qemuNet = haveQemu ? Math.max((await median(3, () => runQemu(w.name))) - qemuEmpty, 1e-3) : NaN;
-    console.log(`${pad(w.name, 10)}${pad(w.what, 24)}${pad(String(last!.instructions), 14)}${pad(num(mips, 1), 10)}` +
-      `${pad(num(labNet), 11)}${pad(haveQemu ? num(qemuNet) : 'n/a', 12)}${haveQemu ? num(labNet / qemuNet) : 'n/a'}`);
+  const cols = (xs: string[], widths: number[]) => xs.map((x, i) => pad(x, widths[i]!)).join('');
+  const widths = [10, 25, 13, 28, 28, 9, 16, 16];
+  console.log(cols(['', '', '', 'interpreter MIPS', 'translator MIPS', 'QEMU', 'lab/QEMU interp', 'lab/QEMU transl'], widths));
+  console.log(cols(['workload', 'what', 'instructions', 'cold    warm    cold/warm', 'cold    warm    cold/warm', 'net s',
+    'cold    warm', 'cold    warm'], widths));
+  for (const w of workloads) {
+    const timings = new Map<boolean, Timing>();
+    for (const e of executors) timings.set(e.jit, timeLab(w, e.jit));
+    // QEMU's net time; below 50 ms it is within the start-up's noise and no ratio is printed
+    const qemuNet = haveQemu ? (await median(SAMPLES, () => runQemu(w.name, w.harts ?? 1))) - qemuEmpty : NaN;
+    const instructions = timings.get(false)!.instructions;
+    const mips = (t: Timing | undefined) => t === undefined ? pad('n/a', 28)
+      : pad(num(t.instructions / t.coldSeconds / 1e6, 1), 8) + pad(num(t.instructions / t.warmSeconds / 1e6, 1), 8) +
+        pad(num(t.coldSeconds / t.warmSeconds), 12);
+    const ratio = (t: Timing | undefined) => t === undefined || !(qemuNet >= 0.05) ? pad('n/a', 16)
+      : pad(num(t.coldSeconds / qemuNet), 8) + pad(num(t.warmSeconds / qemuNet), 8);
+    console.log(pad(w.name, 10) + pad(w.what, 25) + pad(String(instructions), 13) + mips(timings.get(false)) +
+      mips(timings.get(true)) + pad(qemuNet >= 0.05 ? num(qemuNet) : haveQemu ? '<0.05' : 'n/a', 9) + ratio(timings.get(false)) + ratio(timings.get(true)));
   }
 
-  const touch = runLab('touch16m');
-  const idle = runLab('empty');
+  if (only.length > 0) return;
+  const touch = runLab('touch16m')[0]!;
+  const idle = runLab('empty')[0]!;
   console.log(`\nhost memory: machine with 1 GiB RAM configured, guest touched 16 MiB: max RSS ${num(touch.maxRssMiB, 0)} MiB ` +
     `(same process with the empty guest: ${num(idle.maxRssMiB, 0)} MiB; goal < 200 MiB)`);
   const qemuRss = haveQemu ? qemuMaxRss('touch16m') : undefined;
@@ -208,8 +267,11 @@ function qemuMaxRss(name: string): number | undefined {
   return Number.isFinite(kib) ? kib / 1024 : undefined;
 }
 
-if (process.argv[2] === '--run') await runChild(process.argv[3]!, Number(process.argv[4]));
+if (process.argv[2] === '--run') {
+  const [elf, ramSize, harts, jit, runs] = process.argv.slice(3);
+  await runChild(elf!, Number(ramSize), Number(harts), jit === 'true', Number(runs));
+}
 else if (process.argv[2] === '--hv') await runHypervisorCase(process.argv[3] === 'cell');
 else if (process.argv[2] === '--doorbells') console.log(await doorbellRoundTrips());
 else if (process.argv[2] === '--links') await printLinkThroughput((await doorbellRoundTrips()).perSecond);
-else await main();
+else await main(process.argv.slice(2));

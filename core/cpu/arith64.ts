@@ -72,11 +72,6 @@ function divu64by32(al: number, ah: number, divisor: number, out: Float64Array):
 
 const quotient = new Float64Array(2);
 
-/** Absolute value of a signed 64-bit pair, as (low, high) in an unsigned sense. */
-function negate(lo: number, hi: number): [number, number] {
-  return [(-lo) | 0, (~hi + (lo === 0 ? 1 : 0)) | 0];
-}
-
 /** Executes every M-extension operation except MUL and MULW (which the run loop inlines). */
 export function mulDiv(op: Op, L: Int32Array, H: Int32Array, rd: number, rs1: number, rs2: number): void {
   const al = L[rs1]!, ah = H[rs1]!, bl = L[rs2]!, bh = H[rs2]!;
@@ -106,16 +101,20 @@ export function mulDiv(op: Op, L: Int32Array, H: Int32Array, rd: number, rs1: nu
         else storeNumber(L, H, rd, bl === -1 ? 0 : al % bl);
         return;
       }
-      const [ul, uh] = ah < 0 ? negate(al, ah) : [al, ah];
-      const [vl, vh] = bh < 0 ? negate(bl, bh) : [bl, bh];
+      // magnitudes, without arrays: this runs once per 64-bit division
+      const ul = ah < 0 ? -al | 0 : al, uh = ah < 0 ? (~ah + (al === 0 ? 1 : 0)) | 0 : ah;
+      const vl = bh < 0 ? -bl | 0 : bl, vh = bh < 0 ? (~bh + (bl === 0 ? 1 : 0)) | 0 : bh;
       if (vh === 0 && !(al === 0 && ah === -0x80000000)) {
         const r = divu64by32(ul, uh, vl >>> 0, quotient);
         if (op === Op.Div) {
-          L[rd] = quotient[0]! | 0; H[rd] = quotient[1]! | 0;
-          if ((ah < 0) !== (bh < 0)) { const [nl, nh] = negate(L[rd]!, H[rd]!); L[rd] = nl; H[rd] = nh; }
+          const ql = quotient[0]! | 0, qh = quotient[1]! | 0;
+          const negative = (ah < 0) !== (bh < 0);
+          L[rd] = negative ? -ql | 0 : ql;
+          H[rd] = negative ? (~qh + (ql === 0 ? 1 : 0)) | 0 : qh;
         } else {
-          L[rd] = r | 0; H[rd] = 0;
-          if (ah < 0) { const [nl, nh] = negate(L[rd]!, 0); L[rd] = nl; H[rd] = nh; }
+          const rl = r | 0;
+          L[rd] = ah < 0 ? -rl | 0 : rl;
+          H[rd] = ah < 0 && rl !== 0 ? -1 : 0;
         }
         return;
       }

@@ -1,6 +1,6 @@
 import { mulDiv, mulhu32 } from './arith64.ts';
 import type { CodeCache } from './code-cache.ts';
-import { readCsr, SSTATUS_SIE, SSTATUS_SPIE, SSTATUS_SPP, writeCsr } from './csr.ts';
+import { Csr, readCsr, SSTATUS_SIE, SSTATUS_SPIE, SSTATUS_SPP, writeCsr } from './csr.ts';
 import { decodeInstruction, type Decoded } from './decode.ts';
 import { Access, type GuestMemoryMap, type HartExits } from './environment.ts';
 import { DEVICE, FAULTED, TLB_SIZE, Tlb, translate } from './mmu.ts';
@@ -24,7 +24,15 @@ export const enum Priv {
 }
 
 const TLB_MASK = TLB_SIZE - 1;
+
 const TWO32 = 4294967296;
+
+/** How the run loop goes on after Hart.system: with the next instruction, or from this.pc (retired or trapped). */
+const enum Next {
+  Stay,
+  Leave,
+  Trapped,
+}
 
 /**
  * One RV64IMAC hart in S- and U-mode.
@@ -417,61 +425,22 @@ export class Hart {
             break;
           }
 
+          case Op.Fence: break;
+          case Op.FenceI: break; // decoded code is kept coherent with every store
           case Op.LrW: case Op.ScW: case Op.AmoswapW: case Op.AmoaddW: case Op.AmoxorW: case Op.AmoandW:
           case Op.AmoorW: case Op.AmominW: case Op.AmomaxW: case Op.AmominuW: case Op.AmomaxuW:
           case Op.LrD: case Op.ScD: case Op.AmoswapD: case Op.AmoaddD: case Op.AmoxorD: case Op.AmoandD:
           case Op.AmoorD: case Op.AmominD: case Op.AmomaxD: case Op.AmominuD: case Op.AmomaxuD:
-            this.pc = pageVa + slot * 2;
-            this.sliceRetired = n - faulted;
-            if (this.atomic(w & 0xff, rd, rs1, rs2)) this.pc += 4;
-            else faulted++;
-            continue outer;
-
-          case Op.Fence: break;
-          case Op.FenceI: break; // decoded code is kept coherent with every store
           case Op.Csrrw: case Op.Csrrs: case Op.Csrrc: case Op.Csrrwi: case Op.Csrrsi: case Op.Csrrci:
+          case Op.Ecall: case Op.Ebreak: case Op.Sret: case Op.Wfi: case Op.SfenceVma: case Op.Illegal: {
+            // Rare operations share one call site: their first use changes no feedback in this loop.
             this.pc = pageVa + slot * 2;
             this.sliceRetired = n - faulted;
-            if (this.csrInstruction(w & 0xff, rd, rs1, imm, pageOffset + slot * 2)) this.pc += 4;
-            else faulted++;
+            const next = this.system(w, imm, pageOffset + slot * 2);
+            if (next === Next.Stay) break;
+            if (next === Next.Trapped) faulted++;
             continue outer;
-          case Op.Ecall:
-            this.pc = pageVa + slot * 2;
-            this.sliceRetired = n - faulted;
-            if (this.priv === Priv.User) {
-              this.raise(Cause.EcallFromU, 0, 0);
-              continue outer;
-            }
-            this.exits.ecall(this);
-            if (this.pc === pageVa + slot * 2) this.pc += 4; // unless the call moved the hart
-            continue outer;
-          case Op.Ebreak:
-            this.pc = pageVa + slot * 2;
-            this.raise(Cause.Breakpoint, this.pc | 0, Math.floor(this.pc / TWO32) | 0);
-            faulted++;
-            continue outer;
-          case Op.Sret:
-            this.pc = pageVa + slot * 2;
-            if (this.priv === Priv.User) { this.illegal(pageOffset + slot * 2); faulted++; continue outer; }
-            this.sret();
-            continue outer;
-          case Op.Wfi:
-            this.pc = pageVa + slot * 2;
-            if (this.priv === Priv.User) { this.illegal(pageOffset + slot * 2); faulted++; continue outer; }
-            this.pc += 4;
-            if ((this.mip & this.sie) === 0) this.idle = true;
-            continue outer;
-          case Op.SfenceVma:
-            this.pc = pageVa + slot * 2;
-            if (this.priv === Priv.User) { this.illegal(pageOffset + slot * 2); faulted++; continue outer; }
-            this.flushTlb();
-            this.pc += 4;
-            continue outer;
-          case Op.Illegal:
-            this.pc = pageVa + slot * 2;
-            this.raise(Cause.IllegalInstruction, imm, 0);
-            faulted++;
-            continue outer;
+          }
           default:
             throw new Error(`unhandled operation ${w & 0xff}`);
         }
@@ -482,6 +451,54 @@ export class Hart {
     this.instret += n - faulted;
     this.sliceRetired = 0;
     return n;
+  }
+
+  /**
+   * AMOs, CSR accesses and system instructions, for the instruction at this.pc (RAM byte offset
+   * `ramOffset`). Says whether the run loop may go on with the next instruction on the page, or must
+   * look at the hart again (this.pc is then where to continue).
+   */
+  private system(w: number, imm: number, ramOffset: number): Next {
+    const op: Op = w & 0xff, rd = (w >>> 8) & 63, rs1 = (w >>> 14) & 31, rs2 = (w >>> 19) & 31;
+    switch (op) {
+      case Op.Csrrw: case Op.Csrrs: case Op.Csrrc: case Op.Csrrwi: case Op.Csrrsi: case Op.Csrrci:
+        if (!this.csrInstruction(op, rd, rs1, imm, ramOffset)) return Next.Trapped;
+        // Stay on the page unless the translation changed or an interrupt may now be taken (sstatus.SIE,
+        // sie, sip): mustLeavePage checks mip & sie.
+        if (imm === Csr.Satp || this.mustLeavePage()) { this.pc += 4; return Next.Leave; }
+        return Next.Stay;
+      case Op.Ecall: {
+        if (this.priv === Priv.User) { this.raise(Cause.EcallFromU, 0, 0); return Next.Leave; }
+        const pc = this.pc;
+        this.exits.ecall(this);
+        if (this.pc === pc) this.pc += 4; // unless the call moved the hart
+        return Next.Leave;
+      }
+      case Op.Ebreak:
+        this.raise(Cause.Breakpoint, this.pc | 0, Math.floor(this.pc / TWO32) | 0);
+        return Next.Trapped;
+      case Op.Sret:
+        if (this.priv === Priv.User) { this.illegal(ramOffset); return Next.Trapped; }
+        this.sret();
+        return Next.Leave;
+      case Op.Wfi:
+        if (this.priv === Priv.User) { this.illegal(ramOffset); return Next.Trapped; }
+        this.pc += 4;
+        if ((this.mip & this.sie) === 0) this.idle = true;
+        return Next.Leave;
+      case Op.SfenceVma:
+        if (this.priv === Priv.User) { this.illegal(ramOffset); return Next.Trapped; }
+        this.flushTlb();
+        this.pc += 4;
+        return Next.Leave;
+      case Op.Illegal:
+        this.raise(Cause.IllegalInstruction, imm, 0);
+        return Next.Trapped;
+      default: // LR/SC and AMOs
+        if (!this.atomic(op, rd, rs1, rs2)) return Next.Trapped;
+        if (this.mustLeavePage()) { this.pc += 4; return Next.Leave; }
+        return Next.Stay; // an AMO changes no state the page loop depends on
+    }
   }
 
   /**
@@ -715,20 +732,19 @@ export class Hart {
       return true;
     }
     const bl = L[rs2]!, bh = double ? H[rs2]! : bl >> 31;
-    let nl: number, nh: number;
+    let nl = bl, nh = bh; // AMOSWAP; min/max keep the old value where it wins (no arrays: this runs per AMO)
     switch (double ? op - (Op.LrD - Op.LrW) : op) {
-      case Op.AmoswapW: nl = bl; nh = bh; break;
       case Op.AmoaddW: nl = (oldLo + bl) | 0; nh = (oldHi + bh + ((nl >>> 0) < (oldLo >>> 0) ? 1 : 0)) | 0; break;
       case Op.AmoxorW: nl = oldLo ^ bl; nh = oldHi ^ bh; break;
       case Op.AmoandW: nl = oldLo & bl; nh = oldHi & bh; break;
       case Op.AmoorW: nl = oldLo | bl; nh = oldHi | bh; break;
-      case Op.AmominW: [nl, nh] = lessThan(oldHi, oldLo, bh, bl) ? [oldLo, oldHi] : [bl, bh]; break;
-      case Op.AmomaxW: [nl, nh] = lessThan(oldHi, oldLo, bh, bl) ? [bl, bh] : [oldLo, oldHi]; break;
+      case Op.AmominW: if (lessThan(oldHi, oldLo, bh, bl)) { nl = oldLo; nh = oldHi; } break;
+      case Op.AmomaxW: if (!lessThan(oldHi, oldLo, bh, bl)) { nl = oldLo; nh = oldHi; } break;
       case Op.AmominuW:
-        [nl, nh] = (double ? lessThanUnsigned(oldHi, oldLo, bh, bl) : (oldLo >>> 0) < (bl >>> 0)) ? [oldLo, oldHi] : [bl, bh];
+        if (double ? lessThanUnsigned(oldHi, oldLo, bh, bl) : (oldLo >>> 0) < (bl >>> 0)) { nl = oldLo; nh = oldHi; }
         break;
-      default:
-        [nl, nh] = (double ? lessThanUnsigned(oldHi, oldLo, bh, bl) : (oldLo >>> 0) < (bl >>> 0)) ? [bl, bh] : [oldLo, oldHi];
+      case Op.AmomaxuW:
+        if (!(double ? lessThanUnsigned(oldHi, oldLo, bh, bl) : (oldLo >>> 0) < (bl >>> 0))) { nl = oldLo; nh = oldHi; }
         break;
     }
     i32[at] = nl;

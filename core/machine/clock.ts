@@ -49,13 +49,16 @@ export class InstructionClock implements Clock {
   resume(): void {}
 }
 
+/** One function for every HostClock, so V8's call feedback in now() stays valid for a new machine. */
+const hostNow = (): number => performance.now();
+
 /** Time from the host's monotonic clock, counted from machine start, excluding paused periods. */
 export class HostClock implements Clock {
   readonly deterministic = false;
   private origin: number;
   private pausedAt: number | undefined;
 
-  constructor(private readonly hostNowMs: () => number = () => performance.now()) {
+  constructor(private readonly hostNowMs: () => number = hostNow) {
     this.origin = hostNowMs();
   }
 

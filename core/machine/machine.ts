@@ -19,6 +19,7 @@ import { BOARD_IMPL_ID, Sbi, type SbiPlatform } from './sbi.ts';
 import { TestFinisher, type FinishResult } from './test-finisher.ts';
 import { TraceLog } from './trace-log.ts';
 import { Uart16550 } from './uart16550.ts';
+import { warmUpRunLoop } from './warm-up.ts';
 
 export interface MachineOptions {
   harts?: number;
@@ -150,6 +151,9 @@ export class Machine implements SbiPlatform, HartExits {
   readonly translator: Jit | undefined;
 
   constructor(options: MachineOptions = {}) {
+    // Once per realm, before any guest runs (see warm-up.ts: a private machine, nothing observable here);
+    // first, so that this machine's harts are made after the warm-up settled the classes' field types.
+    warmUpRunLoop((ramSize, jit) => new Machine({ harts: 1, ramSize, deterministic: true, extraUarts: 0, jit }));
     const harts = options.harts ?? Board.defaultHarts;
     if (!Number.isInteger(harts) || harts < 1 || harts > Board.maxHarts) {
       throw new RangeError(`harts must be 1..${Board.maxHarts}, got ${harts}`);
