@@ -200,6 +200,8 @@ describe.skipIf(!available)('web mode', () => {
     // The cards follow in reading order (labs first, when there are any); Tab on to echo.
     const focusedId = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
     await page.keyboard.press('Tab');
+    await expect(focusedId()).resolves.toBe('jit-setting'); // the translation setting sits next to it
+    await page.keyboard.press('Tab');
     await expect(focusedId()).resolves.toMatch(/^entry-/);
     for (let i = 0; i < 20 && (await focusedId()) !== 'entry-ui/echo'; i++) await page.keyboard.press('Tab');
     await expect(focusedId()).resolves.toBe('entry-ui/echo');

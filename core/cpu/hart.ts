@@ -231,14 +231,13 @@ export class Hart {
       if (jit !== undefined) {
         if (stepOnce) { stepOnce = false; stop = n + 1; }
         else {
-          const ran = jit.execute(this, page, pageOffset, pageVa, slot, budget - n, n - faulted);
-          if (ran > 0 || jit.next === JitNext.Translated) {
-            n += ran;
-            faulted += jit.faults;
-            stepOnce = jit.next === JitNext.Step;
-            continue outer;
-          }
-          if (jit.next === JitNext.Step) stop = n + 1;
+          n += jit.execute(this, page, pageOffset, pageVa, slot, budget - n, n - faulted);
+          faulted += jit.faults;
+          if (jit.next === JitNext.Translated) continue outer;
+          const off = this.pc - pageVa; // where translated code stopped: usually this page
+          if (off < 0 || off >= 4096) { stepOnce = jit.next === JitNext.Step; continue outer; }
+          slot = off >> 1;
+          if (jit.next === JitNext.Step && n < budget) stop = n + 1;
         }
       }
 

@@ -7,7 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseLab } from '../../core/lab/lab-file.ts';
+import { prepareLab } from '../../core/lab/prepare.ts';
 import { Machine, type RunOutcome } from '../../core/machine/machine.ts';
+import { installHypervisor } from '../../core/worker/firmware.ts';
 import { Random } from '../support/hart-harness.ts';
 import { randomProgram } from './random-program.ts';
 
@@ -68,4 +71,35 @@ describe('translator vs interpreter: the conformance programs', () => {
       expect(b.translator!.stats.pages).toBeGreaterThan(0);
     });
   }
+});
+
+describe('translator vs interpreter: a lab under the hypervisor', () => {
+  it('tiny-demo: root OS, enable, a cell started and destroyed, disable: the same bytes on every console at the same counts', async () => {
+    const file = resolve(root, 'assets/labs/tiny-demo.yaml');
+    const lab = parseLab(readFileSync(file, 'utf8'), file);
+    const prepared = await prepareLab(lab, file, async (p) => new Uint8Array(readFileSync(p)));
+    const boards = [false, true].map((jit) => {
+      const m = new Machine({ harts: lab.board.harts, ramSize: lab.board.ramSize, deterministic: true, jit });
+      installHypervisor(m);
+      m.boot({ bytes: prepared.rootImage, initrd: prepared.initrd, bootargs: lab.root.bootargs });
+      return m;
+    });
+    const transcript = (m: Machine) => [...m.output.entries()].map(([name, b]) => `${name}: ${Buffer.from(b.drain()).toString('latin1')}`).join('\n');
+    const lines = ['', 'jailhouse enable /etc/jailhouse/sysconfig.cell', 'jailhouse cell create /etc/jailhouse/tiny-demo.cell',
+      'jailhouse cell load tiny-demo /usr/libexec/jailhouse/demos/tiny-demo.bin', 'jailhouse cell start tiny-demo',
+      'jailhouse cell list', 'jailhouse cell destroy tiny-demo', 'jailhouse disable'];
+    let all = '';
+    for (const line of lines) {
+      if (line) for (const m of boards) m.input(0, new TextEncoder().encode(line + '\r'));
+      for (let k = 0; k < 30; k++) { // 30 M instructions per command, in slices of 1 M
+        const [a, b] = boards.map((m) => m.run(1_000_000));
+        expect(state(boards[1]!, b!)).toBe(state(boards[0]!, a!));
+        const [ta, tb] = boards.map(transcript);
+        expect(tb).toBe(ta);
+        all += ta;
+      }
+    }
+    expect(all, 'the commands ran').toMatch(/Started cell "tiny-demo"|tiny-demo.*running/);
+    expect(boards[1]!.translator!.stats.pages).toBeGreaterThan(0);
+  }, 600_000);
 });

@@ -8,7 +8,7 @@ import type { Random } from '../support/hart-harness.ts';
  * patches an instruction of its own loop every iteration. Ends through the test finisher.
  *
  * Register use: x1 link, x27..x29 the patcher, x30 the loop counter, x31 the data base; the body writes
- * x2..x26 only. Data: 0x80100000 (2 KiB scratch, patch words at +0x7f0, register dump at +0x800).
+ * x2..x26 only. Data: 0x80300000 (2 KiB scratch, patch words at +0x7f0, register dump at +0x800).
  */
 export interface RandomProgram {
   image: Uint8Array;
@@ -16,7 +16,7 @@ export interface RandomProgram {
   loadAddress: number;
 }
 
-const BASE = 0x8000_0000;
+const BASE = 0x8020_0000; // above the firmware region
 const DATA = 0x10_0000; // offset of the data area in the image
 const FUNC_A = 0x1800; // on the second page
 const FUNC_B = 0x2ffc; // its second instruction crosses into the fourth page

@@ -72,6 +72,7 @@ export class Jit {
    * Returns the instructions retired (the hart's pc is then where they ended); sets `next`.
    */
   execute(hart: Hart, page: DecodedPage, pageOffset: number, pageVa: number, slot: number, remaining: number, retiredBefore: number): number {
+    this.faults = 0;
     let state = page.jit;
     if (state === undefined) state = page.jit = new PageJitState(pageOffset);
     const t = state.translation;
@@ -93,7 +94,6 @@ export class Jit {
     this.stats.runs++;
     const ran = t.run(at, slot, pageVa, remaining);
     const status = this.i32[(at + HartBlock.exitStatus) >> 2]!;
-    this.faults = 0;
     if (status === JitExit.Faulted) { // the pc is at the trap handler; the attempt counts, as in the interpreter
       this.faults = 1;
       this.next = JitNext.Translated;
