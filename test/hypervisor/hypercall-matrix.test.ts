@@ -163,7 +163,7 @@ describe('hypercall matrix', () => {
 
 function fileAddress(lab: HvLab, name: string): number {
   const ram = lab.machine.ram;
-  const view = new DataView(ram.u8.buffer, FILES_BASE - ram.base);
+  const view = new DataView(ram.u8.buffer, ram.u8.byteOffset + FILES_BASE - ram.base);
   const count = Number(view.getBigUint64(8, true));
   for (let i = 0; i < count; i++) {
     const raw = ram.u8.subarray(FILES_BASE - ram.base + 16 + i * 64, FILES_BASE - ram.base + 16 + i * 64 + 48);
