@@ -30,7 +30,8 @@ async function runLab(name: string, until: (m: Machine) => boolean, steps = 8) {
 
 describe('machine snapshot', () => {
   it('shows which cell owns which hart and memory, cell states and statistics', async () => {
-    const { view } = await runLab('tiny-demo', (m) => m.harts[2]!.idle && m.executed > 400_000);
+    const { view } = await runLab('tiny-demo', (m) => m.harts[2]!.idle
+      && view0?.snapshot().cells.some((c) => c.name === 'tiny-demo' && c.state === 'running') === true);
     const s = view.snapshot();
     expect(s.hypervisor?.enabled).toBe(true);
     expect(s.harts.map((h) => h.cell)).toEqual(['qemu-riscv64', 'qemu-riscv64', 'tiny-demo', 'qemu-riscv64', 'qemu-riscv64', 'qemu-riscv64']);
@@ -55,17 +56,19 @@ describe('machine snapshot', () => {
     }, 14); // up to both cells started
 
     const s = view.snapshot();
-    expect(s.links.map((l) => l.bdf)).toEqual(['00:0e.0', '00:10.0']);
-    const demo = s.links[0]!;
+    // the system config also carries the virtio links (00:0d.0 console, 00:0f.0 block)
+    expect(s.links.map((l) => l.bdf)).toEqual(['00:0d.0', '00:0e.0', '00:0f.0', '00:10.0']);
+    const demo = s.links.find((l) => l.bdf === '00:0e.0')!;
+    const net = s.links.find((l) => l.bdf === '00:10.0')!;
     expect(demo).toMatchObject({ protocol: 0, peers: 3, start: 0xbef00000, end: 0xbef10000 });
     expect(demo.endpoints.map((e) => [e.id, e.cell])).toEqual([[0, 'qemu-riscv64'], [1, 'ivshmem-demo-1'], [2, 'ivshmem-demo-2']]);
     expect(demo.endpoints[1]).toMatchObject({ state: 2, interruptsEnabled: true, bar0: 0x40000000, memoryEnabled: true });
     expect(demo.doorbells).toBeGreaterThan(0);
     expect(demo.interrupts).toBeGreaterThan(2);
-    expect(s.links[1]!.endpoints.map((e) => e.cell)).toEqual(['qemu-riscv64']);
+    expect(net.endpoints.map((e) => e.cell)).toEqual(['qemu-riscv64']);
     // The net link (protocol 1) carries the link inspector's view; the demo link's protocol 0 does not.
     expect(demo.inspection).toBeUndefined();
-    expect(s.links[1]!.inspection).toMatchObject({
+    expect(net.inspection).toMatchObject({
       kind: 'ivshmem-net', bdf: '00:10.0', qlen: 2048, problem: undefined,
       peers: [{ id: 0, cell: 'qemu-riscv64', state: 0 }, { id: 1, cell: undefined, state: 0 }], recent: [],
     });
@@ -73,7 +76,7 @@ describe('machine snapshot', () => {
     const pci = Object.fromEntries(s.cells.map((c) => [c.name, c.pci]));
     expect(pci['ivshmem-demo-1']).toEqual([{ bdf: '00:0e.0', kind: 'ivshmem', peer: 1, peers: 3, protocol: 0, intx: 36 }]);
     expect(pci['ivshmem-demo-2']).toEqual([{ bdf: '00:0e.0', kind: 'ivshmem', peer: 2, peers: 3, protocol: 0, intx: 37 }]);
-    expect(pci['qemu-riscv64']!.map((d) => [d.bdf, d.kind, d.peer])).toEqual([['00:10.0', 'ivshmem', 0], ['00:0e.0', 'ivshmem', 0]]) // config order;
+    expect(pci['qemu-riscv64']!.map((d) => [d.bdf, d.kind, d.peer])).toEqual([['00:10.0', 'ivshmem', 0], ['00:0e.0', 'ivshmem', 0], ['00:0d.0', 'ivshmem', 1], ['00:0f.0', 'ivshmem', 1]]); // config order; the root is the virtio back-end (peer 1)
     expect(structuredClone(s)).toEqual(s);
     // The ivshmem sections are RAM every peer maps: shared in each owner's view.
     const sections = s.memory.filter((m) => m.start >= demo.start && m.start < demo.end);
