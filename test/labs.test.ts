@@ -18,13 +18,14 @@ describe('example labs', () => {
   });
 
   for (const lab of labs) {
-    it.concurrent(`${lab} passes twice with identical console bytes`, () => {
+    // One after another: spawnSync blocks, so "concurrent" tests shared one timeout clock and the last ones ran out.
+    it(`${lab} passes twice with identical console bytes`, () => {
       const r = spawnSync(process.execPath, [resolve(root, 'bin/jailhouse-lab.mjs'), 'test', '--repeat', '2', resolve(root, 'assets/labs', lab)],
         { encoding: 'utf8', timeout: 300_000 });
       expect(r.stdout, r.stderr).toMatch(/: PASS \(\d+ instructions\)/);
       expect(r.stdout).toContain('✓ run 2 printed the same bytes as run 1 on every console');
       expect(r.stdout).not.toContain('✗');
       expect(r.status).toBe(0);
-    });
+    }, 300_000);
   }
 });
