@@ -52,7 +52,7 @@ describe.skipIf(reason !== undefined)('link inspector in the app', () => {
 
     const before = await framesOf(page, 0);
     await type(page, 'ping -c 5 192.168.19.2');
-    await waitForConsole(page, 'uart0', /5 packets transmitted, 5 received/, { timeout: 150_000 });
+    await waitForConsole(page, 'uart0', /5 packets transmitted, 5 received/, { timeout: 60_000 });
     await expect.poll(() => framesOf(page, 0), { timeout: 15_000 }).toBeGreaterThanOrEqual(before + 5);
     await expect.poll(() => framesOf(page, 1)).toBeGreaterThanOrEqual(5);
     const frames = page.getByTestId(`link-frames-${LINK}`);

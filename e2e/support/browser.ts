@@ -52,15 +52,21 @@ declare global {
 
 /** Waits until the last `lines` lines of a console match `pattern`. */
 export async function waitForConsole(page: Page, stream: string, pattern: RegExp, { lines = 200, timeout = 30_000 } = {}): Promise<string> {
-  const handle = await page.waitForFunction(
-    ([s, source, flags, n]) => {
-      const text = window.jailhouseLabDebug?.tail(s, n) ?? '';
-      return new RegExp(source, flags).test(text) ? text : false;
-    },
-    [stream, pattern.source, pattern.flags, lines] as const,
-    { timeout, polling: 100 },
-  );
-  return (await handle.jsonValue()) as string;
+  try {
+    const handle = await page.waitForFunction(
+      ([s, source, flags, n]) => {
+        const text = window.jailhouseLabDebug?.tail(s, n) ?? '';
+        return new RegExp(source, flags).test(text) ? text : false;
+      },
+      [stream, pattern.source, pattern.flags, lines] as const,
+      { timeout, polling: 100 },
+    );
+    return (await handle.jsonValue()) as string;
+  } catch (error) {
+    // Say what the console did show: a timeout alone does not tell a hang from a wrong message.
+    const tail = await consoleTail(page, stream, 15).catch(() => '(console unreadable)');
+    throw new Error(`${stream} never matched ${pattern} within ${timeout} ms; its last lines:\n${tail}`, { cause: error });
+  }
 }
 
 export function consoleTail(page: Page, stream: string, lines: number): Promise<string> {

@@ -13,6 +13,10 @@ uint64_t net_tick_rate(void);        /* its frequency (Hz) */
 
 #define NET_ARP_ENTRIES 8
 #define NET_UDP_SOCKETS 8
+/* Like Linux's unresolved-neighbour queue: a ping's first packets wait for ARP instead of being lost
+ * when the answer takes longer than the next packet (a cell still starting, a slow host). */
+#define NET_ARP_QUEUE       8
+#define NET_ARP_QUEUE_BYTES (2 * IVNET_FRAME_MAX)
 #define NET_TTL         64
 #define ETH_HLEN        14
 #define ETH_P_IP        0x0800
@@ -33,10 +37,11 @@ struct netif {
 	uint32_t ip, prefix;                /* host byte order; ip 0: no address */
 	struct { uint32_t ip; uint8_t mac[6]; int valid; } arp[NET_ARP_ENTRIES];
 	unsigned arp_next;                  /* the entry replaced next when the cache is full */
-	struct {                            /* one packet waits for its next hop's ARP reply */
-		uint32_t ip, len, tries;
+	struct {                            /* packets waiting for one next hop's ARP reply (oldest first) */
+		uint32_t ip, count, used, tries;   /* used: bytes of data; 0 when nothing waits */
 		uint64_t retry_at;
-		uint8_t frame[IVNET_FRAME_MAX] __attribute__((aligned(8)));
+		uint32_t len[NET_ARP_QUEUE];
+		uint8_t data[NET_ARP_QUEUE_BYTES] __attribute__((aligned(8)));
 	} pending;
 	struct { uint16_t port; net_udp_fn fn; void *ctx; } udp[NET_UDP_SOCKETS];
 	net_echo_fn echo_fn;

@@ -105,6 +105,39 @@ static const uint8_t *arp_lookup(const struct netif *nif, uint32_t ip)
 	return 0;
 }
 
+static uint32_t align8(uint32_t n) { return (n + 7) & ~7u; }
+
+/* Empties the ARP queue, counting its packets as lost when `lost`. */
+static void pending_clear(struct netif *nif, int lost)
+{
+	if (lost)
+		nif->stats.arp_failed += nif->pending.count;
+	nif->pending.count = nif->pending.used = 0;
+}
+
+/* Queues a frame for an unresolved next hop, dropping the oldest ones while it does not fit (as Linux
+ * does); 1 when an ARP request should go out now (the queue was empty or waited for another hop). */
+static int pending_add(struct netif *nif, uint32_t dst, const uint8_t *frame, uint32_t len)
+{
+	int ask = !nif->pending.used || nif->pending.ip != dst;
+	if (ask)
+		pending_clear(nif, 1);
+	while (nif->pending.count == NET_ARP_QUEUE || nif->pending.used + align8(len) > NET_ARP_QUEUE_BYTES) {
+		uint32_t first = align8(nif->pending.len[0]);
+		memmove(nif->pending.data, nif->pending.data + first, nif->pending.used - first);
+		memmove(nif->pending.len, nif->pending.len + 1, (nif->pending.count - 1) * sizeof(nif->pending.len[0]));
+		nif->pending.used -= first;
+		nif->pending.count--;
+		nif->stats.arp_failed++;
+	}
+	memcpy(nif->pending.data + nif->pending.used, frame, len);
+	put16(nif->pending.data + nif->pending.used + 12, ETH_P_IP);
+	nif->pending.len[nif->pending.count++] = len;
+	nif->pending.used += align8(len);
+	nif->pending.ip = dst;
+	return ask;
+}
+
 static void arp_learn(struct netif *nif, uint32_t ip, const uint8_t *mac, int create)
 {
 	int slot = -1;
@@ -123,10 +156,12 @@ static void arp_learn(struct netif *nif, uint32_t ip, const uint8_t *mac, int cr
 	nif->arp[slot].ip = ip;
 	memcpy(nif->arp[slot].mac, mac, 6);
 	nif->arp[slot].valid = 1;
-	/* the packet waiting for this neighbour can go now */
-	if (nif->pending.len && nif->pending.ip == ip) {
-		eth_send(nif, mac, get16(nif->pending.frame + 12), nif->pending.frame, nif->pending.len);
-		nif->pending.len = 0;
+	/* the packets waiting for this neighbour can go now, in order */
+	if (nif->pending.used && nif->pending.ip == ip) {
+		uint8_t *frame = nif->pending.data;
+		for (uint32_t i = 0; i < nif->pending.count; frame += align8(nif->pending.len[i]), i++)
+			eth_send(nif, mac, get16(frame + 12), frame, nif->pending.len[i]);
+		pending_clear(nif, 0);
 	}
 }
 
@@ -190,15 +225,11 @@ static int ip_output(struct netif *nif, uint32_t dst, uint8_t proto, uint32_t pa
 	const uint8_t *mac = arp_lookup(nif, dst);
 	if (mac)
 		return eth_send(nif, mac, ETH_P_IP, nif->out, len);
-	if (nif->pending.len)
-		nif->stats.arp_failed++;         /* one packet waits at a time: the older one is dropped */
-	memcpy(nif->pending.frame, nif->out, len);
-	put16(nif->pending.frame + 12, ETH_P_IP);
-	nif->pending.len = len;
-	nif->pending.ip = dst;
-	nif->pending.tries = 1;
-	nif->pending.retry_at = net_now() + net_tick_rate();
-	arp_send(nif, 1, broadcast, (const uint8_t[6]){ 0 }, dst);
+	if (pending_add(nif, dst, nif->out, len)) {
+		nif->pending.tries = 1;
+		nif->pending.retry_at = net_now() + net_tick_rate();
+		arp_send(nif, 1, broadcast, (const uint8_t[6]){ 0 }, dst);
+	}
 	return 1;
 }
 
@@ -299,7 +330,7 @@ static void link_changed(void *ctx, int carrier)
 {
 	struct netif *nif = ctx;
 	if (!carrier)
-		nif->pending.len = 0;
+		pending_clear(nif, 1);
 	if (nif->link_fn)
 		nif->link_fn(nif->link_ctx, carrier);
 }
@@ -312,7 +343,7 @@ int net_attach(struct netif *nif, const char *name, const struct ivnet_config *c
 	nif->attached = 0;
 	memset(nif->arp, 0, sizeof(nif->arp));
 	memset(&nif->stats, 0, sizeof(nif->stats));
-	nif->pending.len = 0;
+	nif->pending.count = nif->pending.used = 0;
 	nif->link_fn = link;
 	nif->link_ctx = ctx;
 	if (ivnet_init(&nif->dev, cfg, eth_input, link_changed, nif, why))
@@ -331,10 +362,9 @@ int net_poll(struct netif *nif)
 	if (!nif->attached)
 		return 0;
 	int more = ivnet_poll(&nif->dev);
-	if (nif->pending.len && net_now() >= nif->pending.retry_at) {
+	if (nif->pending.used && net_now() >= nif->pending.retry_at) {
 		if (nif->pending.tries >= 3 || !nif->dev.carrier) {
-			nif->pending.len = 0;
-			nif->stats.arp_failed++;
+			pending_clear(nif, 1);
 		} else {
 			nif->pending.tries++;
 			nif->pending.retry_at = net_now() + net_tick_rate();
@@ -346,7 +376,7 @@ int net_poll(struct netif *nif)
 
 uint64_t net_next_timer(const struct netif *nif)
 {
-	return nif->pending.len ? nif->pending.retry_at : ~0ull;
+	return nif->pending.used ? nif->pending.retry_at : ~0ull;
 }
 
 int net_udp_bind(struct netif *nif, uint16_t port, net_udp_fn fn, void *ctx)

@@ -488,7 +488,7 @@ static void send_reply(void *ctx, uint32_t src, uint16_t sport, uint16_t dport, 
 }
 
 static int replies_done(void) { return send.replies >= send.count; }
-static int arp_resolved(void) { return !eth0.pending.len; }
+static int arp_resolved(void) { return !eth0.pending.used; }
 static int tx_room(void) { return ivnet_tx_ready(&eth0.dev) || !eth0.dev.carrier; }
 
 static int udp_usage(void)
