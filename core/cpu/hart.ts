@@ -231,8 +231,7 @@ export class Hart {
       if (jit !== undefined) {
         if (stepOnce) { stepOnce = false; stop = n + 1; }
         else {
-          n += jit.execute(this, page, pageOffset, pageVa, slot, budget - n, n - faulted);
-          faulted += jit.faults;
+          n += jit.execute(this, page, pageOffset, pageVa, slot, budget - n);
           if (jit.next === JitNext.Translated) continue outer;
           const off = this.pc - pageVa; // where translated code stopped: usually this page
           if (off < 0 || off >= 4096) { stepOnce = jit.next === JitNext.Step; continue outer; }

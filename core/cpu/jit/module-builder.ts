@@ -3,23 +3,16 @@ import type { CompiledPage } from './page-compiler.ts';
 import type { PageFunction } from './page-state.ts';
 import { W, WasmWriter } from './wasm-writer.ts';
 
-const PAGE_TYPE = 0, HELPER_TYPE = 1, SLOW_ACCESS_TYPE = 2;
-
-/**
- * The memory accesses translated code leaves to the interpreter's slow path (TLB miss, device, misaligned,
- * a page with decoded code): `(hart, slot, retired, word, imm) -> 0` done, `1` faulted, `2` done but the
- * run loop must look again (an interrupt became pending, the hart stopped, the code was rewritten).
- */
-export type SlowAccess = (hart: number, slot: number, retired: number, word: number, imm: number) => number;
+const PAGE_TYPE = 0, HELPER_TYPE = 1;
 
 /**
  * Assembles many page functions into one module (as v86 batches its blocks: one compile and one
  * instantiation for every page that turned hot together) and instantiates it on the shared memory.
  */
-export function instantiatePages(pages: readonly CompiledPage[], memory: WebAssembly.Memory, slowAccess: SlowAccess): PageFunction[] {
+export function instantiatePages(pages: readonly CompiledPage[], memory: WebAssembly.Memory): PageFunction[] {
   const bytes = moduleBytes(pages, memory.buffer.byteLength / 65536);
   const module = new WebAssembly.Module(bytes);
-  const instance = new WebAssembly.Instance(module, { e: { m: memory, s: slowAccess } });
+  const instance = new WebAssembly.Instance(module, { e: { m: memory } });
   return pages.map((_, i) => instance.exports[`p${i}`] as PageFunction);
 }
 
@@ -27,15 +20,13 @@ export function moduleBytes(pages: readonly CompiledPage[], memoryPages: number)
   const out = new WasmWriter();
   out.byte(0).byte(0x61).byte(0x73).byte(0x6d).byte(1).byte(0).byte(0).byte(0);
 
-  const types = new WasmWriter().u32(3);
+  const types = new WasmWriter().u32(2);
   types.byte(W.func).u32(4).byte(W.i32).byte(W.i32).byte(W.f64).byte(W.i32).u32(1).byte(W.i32);
   types.byte(W.func).u32(2).byte(W.i64).byte(W.i64).u32(1).byte(W.i64);
-  types.byte(W.func).u32(5).byte(W.i32).byte(W.i32).byte(W.i32).byte(W.i32).byte(W.i32).u32(1).byte(W.i32);
   section(out, 1, types);
 
-  const imports = new WasmWriter().u32(2);
+  const imports = new WasmWriter().u32(1);
   imports.name('e').name('m').byte(2).byte(1).u32(memoryPages).u32(memoryPages);
-  imports.name('e').name('s').byte(0).u32(SLOW_ACCESS_TYPE); // function 0
   section(out, 2, imports);
 
   const functions = new WasmWriter().u32(HELPER_OPS.length + pages.length);

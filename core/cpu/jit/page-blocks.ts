@@ -5,7 +5,7 @@ import { Op, SINK } from '../opcodes.ts';
 export const enum Shape {
   /** Runs in translated code; the block goes on. */
   Plain,
-  /** A load or store: inline on a TLB hit, else the interpreter's slow path called from translated code. */
+  /** A load or store: inline on a TLB hit, else the function exits and the interpreter executes it. */
   Memory,
   /** Ends the block: a branch or jump. */
   Transfer,

@@ -12,12 +12,7 @@ export const enum JitExit {
   Step = 1,
   /** The next block does not fit into the slice's remaining budget: the interpreter finishes the slice. */
   Budget = 2,
-  /** A slow memory access raised an exception: the hart's pc is at its handler already. */
-  Faulted = 3,
 }
-
-/** Function 0 of every module: the interpreter's slow path for one memory access (module-builder.ts). */
-const SLOW_ACCESS = 0;
 
 /** Where the shared memory keeps what translated code touches besides the hart's block. */
 export interface MemoryLayout {
@@ -69,7 +64,7 @@ class PageCompiler {
   private baseNest = 0;
 
   constructor(private readonly blocks: readonly BasicBlock[], private readonly layout: MemoryLayout) {
-    // Registers in locals: known before the code, since slow paths write them all back first.
+    // Registers in locals: loaded on entry (if read) and written back at the single exit (if written).
     for (const b of blocks) {
       this.isStart[b.start] = 1;
       for (const { word } of b.instructions) {
@@ -188,7 +183,7 @@ class PageCompiler {
           if (j === insns.length - 1) { this.addN(count); this.jumpTo(next * 2); }
           break;
         case Shape.Memory:
-          this.memory(op, word, (word >>> 8) & 63, (word >>> 14) & 31, (word >>> 19) & 31, imm, slot, j);
+          this.memory(op, (word >>> 8) & 63, (word >>> 14) & 31, (word >>> 19) & 31, imm, slot, j);
           if (j === insns.length - 1) { this.addN(count); this.jumpTo(next * 2); }
           break;
         case Shape.Transfer:
@@ -235,29 +230,6 @@ class PageCompiler {
       w.get(HART).get(reg(r)).op(W.i32WrapI64).mem(W.i32Store, 2, HartBlock.xlo + 4 * r);
       w.get(HART).get(reg(r)).i64Const(32).op(W.i64ShrU).op(W.i32WrapI64).mem(W.i32Store, 2, HartBlock.xhi + 4 * r);
     }
-  }
-
-  /**
-   * The interpreter's slow path for the access at `slot` (j-th of its block), called from inside the
-   * function: registers go to the hart's block and come back afterwards (an exit may have looked at or
-   * changed them); a fault or a reason to look again ends the function.
-   */
-  private slowAccess(slot: number, word: number, imm: number, j: number): void {
-    const w = this.w;
-    this.storeRegisters(w);
-    w.get(HART).i32Const(slot).get(N).i32Const(j).op(W.i32Add).i32Const(word).i32Const(imm).call(SLOW_ACCESS).set(STATUS);
-    this.loadRegisters(w);
-    w.get(STATUS).op(W.if).byte(W.void);
-    this.nest++;
-    w.get(STATUS).i32Const(1).op(W.i32Eq).op(W.if).byte(W.void);
-    this.nest++;
-    this.addN(j);
-    w.i32Const(JitExit.Faulted).set(STATUS).br(this.depthExit);
-    this.nest--;
-    w.op(W.end);
-    this.exitAt(slot * 2 + (word >>> 24) * 2, JitExit.Jump, j + 1);
-    this.nest--;
-    w.op(W.end);
   }
 
   // ---- instructions ----
@@ -319,9 +291,12 @@ class PageCompiler {
 
   /**
    * The TLB hit path, inlined: tags, a RAM page, natural alignment; stores also need a page without
-   * decoded code. Anything else goes through the interpreter's slow path.
+   * decoded code. Anything else (a TLB miss, a device, a misaligned or page-crossing access, a fault) the
+   * interpreter executes: the function ends there with JitExit.Step. Slow accesses are rare, and the exit
+   * is a few bytes where a call with the registers saved and restored around it was hundreds: V8's
+   * optimizing compiler took seconds over such functions.
    */
-  private memory(op: Op, word: number, rd: number, rs1: number, rs2: number, imm: number, slot: number, j: number): void {
+  private memory(op: Op, rd: number, rs1: number, rs2: number, imm: number, slot: number, j: number): void {
     const w = this.w;
     const store = op === Op.Sb || op === Op.Sh || op === Op.Sw || op === Op.Sd;
     const size = op === Op.Ld || op === Op.Sd ? 8 : op === Op.Lw || op === Op.Lwu || op === Op.Sw ? 4
@@ -338,21 +313,22 @@ class PageCompiler {
     if (size > 1) w.get(LO).i32Const(size - 1).op(W.i32And).op(W.i32Or);
     w.op(W.if).byte(W.void);
     this.nest++;
-    this.slowAccess(slot, word, imm, j);
-    w.op(W.else);
+    this.exitAt(slot * 2, JitExit.Step, j);
+    this.nest--;
+    w.op(W.end);
     w.get(OFF).get(LO).i32Const(0xfff).op(W.i32And).op(W.i32Add).set(OFF);
     const ram = this.layout.ramOffset, align = Math.log2(size);
     if (store) {
+      // the interpreter keeps decoded code coherent
       w.get(OFF).i32Const(12).op(W.i32ShrU).mem(W.i32Load8u, 0, this.layout.codePagesOffset);
       w.op(W.if).byte(W.void);
       this.nest++;
-      this.slowAccess(slot, word, imm, j); // the interpreter keeps decoded code coherent
-      w.op(W.else);
+      this.exitAt(slot * 2, JitExit.Step, j);
+      this.nest--;
+      w.op(W.end);
       w.get(OFF);
       this.read(rs2);
       w.mem(size === 8 ? W.i64Store : size === 4 ? W.i64Store32 : size === 2 ? W.i64Store16 : W.i64Store8, align, ram);
-      this.nest--;
-      w.op(W.end);
     } else if (rd !== SINK) {
       w.get(OFF);
       const load = op === Op.Ld ? W.i64Load : op === Op.Lw ? W.i64Load32s : op === Op.Lwu ? W.i64Load32u
@@ -360,8 +336,6 @@ class PageCompiler {
       w.mem(load, align, ram);
       this.write(rd);
     }
-    this.nest--;
-    w.op(W.end);
   }
 
   private transfer(op: Op, rd: number, rs1: number, rs2: number, imm: number, slot: number, next: number, j: number, count: number): void {
