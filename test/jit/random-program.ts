@@ -2,8 +2,8 @@ import { b, i, j, r, R_OPS, s, u } from '../support/encode.ts';
 import type { Random } from '../support/hart-harness.ts';
 
 /**
- * Seeded random RV64IMC programs for the differential guard: a loop around a random body of ALU
- * operations, loads and stores (aligned and not), forward branches, calls to functions on other pages
+ * Seeded random RV64IMC (+ AMO) programs for the differential guard: a loop around a random body of ALU
+ * operations, loads and stores (aligned and not), AMOs, forward branches, calls to functions on other pages
  * (one crossing a page boundary with a 32-bit instruction), instret reads, and optionally code that
  * patches an instruction of its own loop every iteration. Ends through the test finisher.
  *
@@ -30,6 +30,9 @@ const LOADS = [0, 1, 2, 3, 4, 5, 6]; // lb lh lw ld lbu lhu lwu
 const STORES = [0, 1, 2, 3]; // sb sh sw sd
 const BRANCHES = [0, 1, 4, 5, 6, 7];
 const R_LIST = Object.values(R_OPS);
+
+/** amoswap, amoadd, amoxor, amoand, amoor, amomin, amomax, amominu, amomaxu. */
+const AMO_FUNCT5 = [0x01, 0x00, 0x04, 0x0c, 0x08, 0x10, 0x14, 0x18, 0x1c];
 
 export function randomProgram(rnd: Random, patches: boolean): RandomProgram {
   const image = new Uint8Array(DATA + 0x1000);
@@ -86,6 +89,10 @@ export function randomProgram(rnd: Random, patches: boolean): RandomProgram {
       body.push(rnd.below(2) ? 'call-a' : 'call-b');
     } else if (pick < 96) {
       body.push(i(0xc02, 0, 2, bodyReg(), 0x73)); // rdinstret: exact retired counts
+    } else if (pick >= 98) {
+      // An AMO on the data area's first doubleword (x31 is its aligned base): .W or .D, any of the nine.
+      const funct5 = AMO_FUNCT5[rnd.below(AMO_FUNCT5.length)]!;
+      body.push(r(funct5 << 2, anyReg(), 31, 2 + rnd.below(2), bodyReg(), 0x2f));
     } else if (patches && patchAt < 0) {
       patchAt = body.length;
       body.push('patch-slot');

@@ -5,11 +5,11 @@ import { Op, SINK } from '../opcodes.ts';
 export const enum Shape {
   /** Runs in translated code; the block goes on. */
   Plain,
-  /** A load or store: inline on a TLB hit, else the function exits and the interpreter executes it. */
+  /** A load, store or AMO: inline on a TLB hit, else the function exits and the interpreter executes it. */
   Memory,
   /** Ends the block: a branch or jump. */
   Transfer,
-  /** Left to the interpreter (CSRs, ecall, atomics, privileged, illegal, page-crossing): ends the block. */
+  /** Left to the interpreter (CSRs, ecall, LR/SC, privileged, illegal, page-crossing): ends the block. */
   Exit,
   /** The slot past the page's end: falls to the next page. */
   PageEnd,
@@ -19,6 +19,10 @@ export function shapeOf(op: Op): Shape {
   switch (op) {
     case Op.Lb: case Op.Lh: case Op.Lw: case Op.Ld: case Op.Lbu: case Op.Lhu: case Op.Lwu:
     case Op.Sb: case Op.Sh: case Op.Sw: case Op.Sd:
+    case Op.AmoswapW: case Op.AmoaddW: case Op.AmoxorW: case Op.AmoandW: case Op.AmoorW:
+    case Op.AmominW: case Op.AmomaxW: case Op.AmominuW: case Op.AmomaxuW:
+    case Op.AmoswapD: case Op.AmoaddD: case Op.AmoxorD: case Op.AmoandD: case Op.AmoorD:
+    case Op.AmominD: case Op.AmomaxD: case Op.AmominuD: case Op.AmomaxuD:
       return Shape.Memory;
     case Op.Jal: case Op.Jalr: case Op.Beq: case Op.Bne: case Op.Blt: case Op.Bge: case Op.Bltu: case Op.Bgeu:
       return Shape.Transfer;

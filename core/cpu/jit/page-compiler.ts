@@ -298,8 +298,9 @@ class PageCompiler {
    */
   private memory(op: Op, rd: number, rs1: number, rs2: number, imm: number, slot: number, j: number): void {
     const w = this.w;
-    const store = op === Op.Sb || op === Op.Sh || op === Op.Sw || op === Op.Sd;
-    const size = op === Op.Ld || op === Op.Sd ? 8 : op === Op.Lw || op === Op.Lwu || op === Op.Sw ? 4
+    const amo = op >= Op.AmoswapW && op <= Op.AmomaxuD && op !== Op.LrD && op !== Op.ScD;
+    const store = amo || op === Op.Sb || op === Op.Sh || op === Op.Sw || op === Op.Sd;
+    const size = amo ? (op >= Op.LrD ? 8 : 4) : op === Op.Ld || op === Op.Sd ? 8 : op === Op.Lw || op === Op.Lwu || op === Op.Sw ? 4
       : op === Op.Lh || op === Op.Lhu || op === Op.Sh ? 2 : 1;
     const tagLo = store ? HartBlock.writeTagLo : HartBlock.readTagLo;
     const tagHi = store ? HartBlock.writeTagHi : HartBlock.readTagHi;
@@ -319,13 +320,17 @@ class PageCompiler {
     w.get(OFF).get(LO).i32Const(0xfff).op(W.i32And).op(W.i32Add).set(OFF);
     const ram = this.layout.ramOffset, align = Math.log2(size);
     if (store) {
-      // the interpreter keeps decoded code coherent
+      // the interpreter keeps decoded code coherent (and LR reservations: their pages are flagged too)
       w.get(OFF).i32Const(12).op(W.i32ShrU).mem(W.i32Load8u, 0, this.layout.codePagesOffset);
       w.op(W.if).byte(W.void);
       this.nest++;
       this.exitAt(slot * 2, JitExit.Step, j);
       this.nest--;
       w.op(W.end);
+      if (amo) {
+        this.atomic(op, rd, rs2, size === 8, align);
+        return;
+      }
       w.get(OFF);
       this.read(rs2);
       w.mem(size === 8 ? W.i64Store : size === 4 ? W.i64Store32 : size === 2 ? W.i64Store16 : W.i64Store8, align, ram);
@@ -336,6 +341,44 @@ class PageCompiler {
       w.mem(load, align, ram);
       this.write(rd);
     }
+  }
+
+  /**
+   * An AMO on the RAM byte at OFF (aligned, writable, no decoded code or reservation on the page): the old
+   * value to rd, the new one back, as Hart.atomic does. One guest thread runs at a time, so it is atomic.
+   */
+  private atomic(op: Op, rd: number, rs2: number, double: boolean, align: number): void {
+    const w = this.w, ram = this.layout.ramOffset;
+    w.get(OFF).mem(double ? W.i64Load : W.i64Load32s, align, ram).set(TMP); // the old value
+    // The operand, sign-extended for .W (min/max compare it as 32 bits); only its low half is stored then.
+    this.read(rs2);
+    if (!double) w.op(W.i32WrapI64).op(W.i64ExtendI32s);
+    w.set(ADDR);
+    w.get(OFF);
+    const pick = (less: number, keepOldIfLess: boolean, words: boolean) => {
+      // select(old, b, cond): old where cond holds
+      w.get(TMP).get(ADDR).get(TMP);
+      if (words) w.op(W.i32WrapI64);
+      w.get(ADDR);
+      if (words) w.op(W.i32WrapI64);
+      w.op(less);
+      if (!keepOldIfLess) w.op(W.i32Eqz);
+      w.op(W.select);
+    };
+    switch (double ? op - (Op.LrD - Op.LrW) : op) {
+      case Op.AmoswapW: w.get(ADDR); break;
+      case Op.AmoaddW: w.get(TMP).get(ADDR).op(W.i64Add); break;
+      case Op.AmoxorW: w.get(TMP).get(ADDR).op(W.i64Xor); break;
+      case Op.AmoandW: w.get(TMP).get(ADDR).op(W.i64And); break;
+      case Op.AmoorW: w.get(TMP).get(ADDR).op(W.i64Or); break;
+      case Op.AmominW: pick(W.i64LtS, true, false); break;
+      case Op.AmomaxW: pick(W.i64LtS, false, false); break;
+      case Op.AmominuW: pick(double ? W.i64LtU : W.i32LtU, true, !double); break;
+      case Op.AmomaxuW: pick(double ? W.i64LtU : W.i32LtU, false, !double); break;
+      default: throw new Error(`translator: operation ${op} is no AMO`);
+    }
+    w.mem(double ? W.i64Store : W.i64Store32, align, ram);
+    if (rd !== SINK) w.get(TMP).set(reg(rd));
   }
 
   private transfer(op: Op, rd: number, rs1: number, rs2: number, imm: number, slot: number, next: number, j: number, count: number): void {

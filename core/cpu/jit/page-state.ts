@@ -25,6 +25,11 @@ export class PageJitState {
   rewrites = 0;
   retranslations = 0;
   queued = false;
+  /** Since the last review (Jit.review): runs of the translation, the instructions they retired, and how
+   * many ended handing an instruction to the interpreter. */
+  runs = 0;
+  retired = 0;
+  steps = 0;
 
   constructor(readonly pageOffset: number) {}
 

@@ -23,6 +23,14 @@ const MAX_BATCH = 48;
 const MISSES = 64;
 const MAX_ENTRIES = 64;
 const MAX_RETRANSLATIONS = 4;
+/**
+ * Every this many runs a translation is reviewed: one that mostly hands its next instruction to the
+ * interpreter (a device access, a CSR, ecall, LR/SC) after fewer than MIN_AVERAGE_RUN instructions costs
+ * more in entries and exits (registers loaded and stored each time) than it saves, and the page is left
+ * to the interpreter from then on (a device polling loop, an SBI call loop).
+ */
+const REVIEW_RUNS = 4096;
+const MIN_AVERAGE_RUN = 16;
 
 export interface JitStatistics {
   modules: number;
@@ -30,6 +38,8 @@ export interface JitStatistics {
   /** Calls of translated code, and interpreter steps it asked for (exits, slow memory accesses). */
   runs: number;
   steps: number;
+  /** Translated pages given back to the interpreter because they exited too often (see REVIEW_RUNS). */
+  interpreted: number;
   /** Why translation was switched off (e.g. the page's CSP forbids compiling WebAssembly), if it was. */
   disabled: string | undefined;
 }
@@ -42,7 +52,7 @@ export interface JitStatistics {
 export class Jit {
   /** Set by execute(): how the run loop goes on. */
   next: JitNext = JitNext.Interpret;
-  readonly stats: JitStatistics = { modules: 0, pages: 0, runs: 0, steps: 0, disabled: undefined };
+  readonly stats: JitStatistics = { modules: 0, pages: 0, runs: 0, steps: 0, interpreted: 0, disabled: undefined };
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
   private queue: { page: DecodedPage; state: PageJitState }[] = [];
@@ -82,8 +92,19 @@ export class Jit {
     const status = this.i32[(at + HartBlock.exitStatus) >> 2]!;
     hart.pc = this.f64[(at + HartBlock.exitPc) >> 3]!;
     this.next = status === JitExit.Jump ? JitNext.Translated : status === JitExit.Step ? JitNext.Step : JitNext.Interpret;
-    if (status === JitExit.Step) this.stats.steps++;
+    state.retired += ran;
+    if (status === JitExit.Step) { this.stats.steps++; state.steps++; }
+    if (++state.runs === REVIEW_RUNS) this.review(state);
     return ran;
+  }
+
+  private review(state: PageJitState): void {
+    if (state.steps * 2 > state.runs && state.retired < state.runs * MIN_AVERAGE_RUN) {
+      state.translation = undefined;
+      state.heat = -Infinity;
+      this.stats.interpreted++;
+    }
+    state.runs = state.retired = state.steps = 0;
   }
 
   private count(page: DecodedPage, state: PageJitState, slot: number): void {
