@@ -21,8 +21,8 @@ export const HOT_ENTRIES = 24;
 const MAX_BATCH = 48;
 /** Entries at slots without a block before the page is translated again with them as entries. */
 const MISSES = 64;
-const MAX_ENTRIES = 64;
-const MAX_RETRANSLATIONS = 4;
+const MAX_ENTRIES = 256;
+const MAX_RETRANSLATIONS = 8;
 /**
  * Every this many runs a translation is reviewed: one that mostly hands its next instruction to the
  * interpreter (a device access, a CSR, ecall, LR/SC) after fewer than MIN_AVERAGE_RUN instructions costs
@@ -82,8 +82,7 @@ export class Jit {
       return 0;
     }
     if (t.entry[slot] === 0) {
-      this.next = JitNext.Step;
-      this.miss(page, state, slot);
+      this.next = this.miss(page, state, slot) ? JitNext.Step : JitNext.Interpret;
       return 0;
     }
     const at = hart.storageOffset;
@@ -121,12 +120,22 @@ export class Jit {
     }
   }
 
-  private miss(page: DecodedPage, state: PageJitState, slot: number): void {
-    if (state.entries.length < MAX_ENTRIES && !state.entries.includes(slot)) state.entries.push(slot);
-    if (++state.misses >= MISSES && state.retranslations < MAX_RETRANSLATIONS) {
+  /**
+   * Notes an entry at a slot without a block (translated again with it after MISSES of them). True while
+   * the slot may still become an entry, so stepping to the next block start pays; false once it cannot
+   * (entries or retranslations used up): the interpreter then runs on freely instead of asking again at
+   * every instruction, which made a loop the translation missed run at a quarter of the interpreter's speed.
+   */
+  private miss(page: DecodedPage, state: PageJitState, slot: number): boolean {
+    const known = state.entries.includes(slot);
+    if (!known && state.entries.length < MAX_ENTRIES) state.entries.push(slot);
+    else if (!known) return false;
+    if (state.retranslations >= MAX_RETRANSLATIONS) return false;
+    if (++state.misses >= MISSES) {
       state.retranslations++;
       this.translate([{ page, state }]);
     }
+    return true;
   }
 
   private translate(batch: { page: DecodedPage; state: PageJitState }[]): void {
