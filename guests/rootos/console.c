@@ -194,18 +194,26 @@ void console_init(void)
 	csr_set(sstatus, SSTATUS_SIE);
 }
 
+/* The next key from the receive ring, or -1; taken with interrupts off (the handler fills the ring). */
+static int take_key(void)
+{
+	int c = -1;
+	csr_clear(sstatus, SSTATUS_SIE);
+	if (key_ready()) {
+		c = rx_ring[rx_tail % RX_SIZE];
+		rx_tail++;
+		*uart(UART_IER) = IER_RDA;    /* room again: unmask if the handler masked it */
+	}
+	csr_set(sstatus, SSTATUS_SIE);
+	return c;
+}
+
 int con_getc(void)
 {
 	for (;;) {
-		csr_clear(sstatus, SSTATUS_SIE);
-		if (key_ready()) {
-			int c = rx_ring[rx_tail % RX_SIZE];
-			rx_tail++;
-			*uart(UART_IER) = IER_RDA;    /* room again: unmask if the handler masked it */
-			csr_set(sstatus, SSTATUS_SIE);
+		int c = take_key();
+		if (c >= 0)
 			return c;
-		}
-		csr_set(sstatus, SSTATUS_SIE);
 		editing = 1;
 		wait_event(key_ready);
 		editing = 0;
@@ -254,17 +262,11 @@ int con_getc_within(unsigned long ticks)
 {
 	unsigned long deadline = read_time() + ticks;
 	for (;;) {
-		csr_clear(sstatus, SSTATUS_SIE);
 		if (!board.plic_base)
 			uart_receive();
-		if (key_ready()) {
-			int c = rx_ring[rx_tail % RX_SIZE];
-			rx_tail++;
-			*uart(UART_IER) = IER_RDA;
-			csr_set(sstatus, SSTATUS_SIE);
+		int c = take_key();
+		if (c >= 0)
 			return c;
-		}
-		csr_set(sstatus, SSTATUS_SIE);
 		if (read_time() >= deadline || interrupted)
 			return -1;
 		jobs_poll();
