@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumAvailable, consoleTail, launchBrowser, openApp, screenshot, SKIP_REASON, waitForConsole, type PageProblems } from './support/browser.ts';
+import { chromiumAvailable, consoleTail, launchBrowser, openApp, screenshot, SKIP_REASON, typeCommand, waitForConsole, type PageProblems } from './support/browser.ts';
 
 const haveLabs = existsSync('assets/labs/tiny-demo.yaml') && existsSync('assets/labs/mem-violation.yaml');
 const reason = !chromiumAvailable() ? SKIP_REASON : !haveLabs ? 'assets/labs/ has no tiny-demo and mem-violation labs' : undefined;
@@ -36,19 +36,14 @@ describe.skipIf(reason !== undefined)('labs in the app', () => {
     return page;
   }
 
-  async function type(page: Page, command: string): Promise<void> {
-    await page.getByRole('button', { name: `Type ${command}`, exact: true }).click();
-    await waitForConsole(page, 'uart0', new RegExp(`~# ${command.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n[^]*~# $`), { lines: 60 });
-  }
-
   it('tiny-demo: the tutorial\'s commands start a cell whose greeting appears in its own pane', async () => {
     const page = await openLab('tiny-demo');
     await waitForConsole(page, 'uart0', /~# $/);
-    await type(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
+    await typeCommand(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
     await waitForConsole(page, 'hypervisor', /Activating hypervisor/);
-    await type(page, 'jailhouse cell create /etc/jailhouse/tiny-demo.cell');
-    await type(page, 'jailhouse cell load tiny-demo /usr/libexec/jailhouse/demos/tiny-demo.bin');
-    await type(page, 'jailhouse cell start tiny-demo');
+    await typeCommand(page, 'jailhouse cell create /etc/jailhouse/tiny-demo.cell');
+    await typeCommand(page, 'jailhouse cell load tiny-demo /usr/libexec/jailhouse/demos/tiny-demo.bin');
+    await typeCommand(page, 'jailhouse cell start tiny-demo');
     await waitForConsole(page, 'cell:tiny-demo', /Hello from this tiny cell!/);
     await expect(page.getByRole('region', { name: 'tiny-demo console' }).isVisible()).resolves.toBe(true);
     // The keyboard works in the root console too.
@@ -72,10 +67,10 @@ describe.skipIf(reason !== undefined)('labs in the app', () => {
 
   it('mem-violation: the cell fails and the hypervisor pane shows why', async () => {
     const page = await openLab('mem-violation', 'dark');
-    await type(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
-    await type(page, 'jailhouse cell create /etc/jailhouse/mem-violation.cell');
-    await type(page, 'jailhouse cell load mem-violation /usr/libexec/jailhouse/demos/mem-violation.bin');
-    await type(page, 'jailhouse cell start mem-violation');
+    await typeCommand(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
+    await typeCommand(page, 'jailhouse cell create /etc/jailhouse/mem-violation.cell');
+    await typeCommand(page, 'jailhouse cell load mem-violation /usr/libexec/jailhouse/demos/mem-violation.bin');
+    await typeCommand(page, 'jailhouse cell start mem-violation');
     await waitForConsole(page, 'hypervisor', /FATAL: Invalid MMIO write/);
     await waitForConsole(page, 'hypervisor', /Parking CPU 2 \(Cell: "mem-violation"\)/);
     await page.locator('[data-stream="uart0"] .pane-terminal').click();
@@ -91,13 +86,13 @@ describe.skipIf(reason !== undefined)('labs in the app', () => {
   it.skipIf(!existsSync('assets/labs/ivshmem-demo.yaml'))('ivshmem-demo: the map shows the link between the cells, its doorbells counting, and its shared memory', async () => {
     const page = await openLab('ivshmem-demo');
     await waitForConsole(page, 'uart0', /~# $/);
-    await type(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
-    await type(page, 'jailhouse cell create /etc/jailhouse/ivshmem-demo-1.cell');
-    await type(page, 'jailhouse cell create /etc/jailhouse/ivshmem-demo-2.cell');
-    await type(page, 'jailhouse cell load ivshmem-demo-1 /usr/libexec/jailhouse/demos/ivshmem-demo.bin');
-    await type(page, 'jailhouse cell load ivshmem-demo-2 /usr/libexec/jailhouse/demos/ivshmem-demo.bin -s "vpci_irq_base=35" -a 0x100');
-    await type(page, 'jailhouse cell start ivshmem-demo-1');
-    await type(page, 'jailhouse cell start ivshmem-demo-2');
+    await typeCommand(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
+    await typeCommand(page, 'jailhouse cell create /etc/jailhouse/ivshmem-demo-1.cell');
+    await typeCommand(page, 'jailhouse cell create /etc/jailhouse/ivshmem-demo-2.cell');
+    await typeCommand(page, 'jailhouse cell load ivshmem-demo-1 /usr/libexec/jailhouse/demos/ivshmem-demo.bin');
+    await typeCommand(page, 'jailhouse cell load ivshmem-demo-2 /usr/libexec/jailhouse/demos/ivshmem-demo.bin -s "vpci_irq_base=35" -a 0x100');
+    await typeCommand(page, 'jailhouse cell start ivshmem-demo-1');
+    await typeCommand(page, 'jailhouse cell start ivshmem-demo-2');
     await waitForConsole(page, 'cell:ivshmem-demo-2', /IVSHMEM: interrupt from peer 1/, { timeout: 60_000 });
     // The link graph: three peers, two of them connected cells, and a doorbell count that grows.
     const link = page.getByTestId('link-00:0e.0');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumAvailable, launchBrowser, openApp, screenshot, SKIP_REASON, waitForConsole, type PageProblems } from './support/browser.ts';
+import { chromiumAvailable, launchBrowser, openApp, screenshot, SKIP_REASON, typeCommand, waitForConsole, type PageProblems } from './support/browser.ts';
 
 const available = chromiumAvailable();
 if (!available) console.warn(`newcomer e2e skipped: ${SKIP_REASON}`);
@@ -79,11 +79,6 @@ describe.skipIf(!available)('a first-time user', { timeout: 180_000 }, () => {
 
   async function ready(page: Page): Promise<void> {
     await page.getByTestId('lab-status').getByText('Ready: the root console is yours.').waitFor({ timeout: 30_000 });
-  }
-
-  async function type(page: Page, command: string): Promise<void> {
-    await page.getByRole('button', { name: `Type ${command}`, exact: true }).click();
-    await waitForConsole(page, 'uart0', new RegExp(`~# ${command.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n[^]*~# $`), { lines: 60 });
   }
 
   /** How the terminal of a pane sits in it: the space under its last row, and one row's height. */
@@ -193,7 +188,7 @@ describe.skipIf(!available)('a first-time user', { timeout: 180_000 }, () => {
     await page.getByTestId('file-input').setInputFiles(files);
     await ready(page);
     await expect(page.locator('.machine-title').textContent()).resolves.toBe('Your first cell: tiny-demo');
-    await type(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
+    await typeCommand(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
     await waitForConsole(page, 'hypervisor', /Activating hypervisor/);
     await screenshot(page, 'newcomer-open-lab-files');
   });
@@ -207,7 +202,7 @@ describe.skipIf(!available)('a first-time user', { timeout: 180_000 }, () => {
     await page.getByTestId('folder-input').setInputFiles(join(folder, 'my-lab'));
     await ready(page);
     await expect(page.locator('.machine-title').textContent()).resolves.toBe('My own lab');
-    await type(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
+    await typeCommand(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
     await expect.poll(() => page.locator('.goals li.goal-done').count(), { timeout: 20_000 }).toBe(1);
     await screenshot(page, 'newcomer-open-lab-folder');
 
@@ -230,7 +225,7 @@ describe.skipIf(!available)('a first-time user', { timeout: 180_000 }, () => {
   it('a parked root CPU is explained in the status bar and the lab panel, and Reset brings the machine back without blank panes', async () => {
     const page = await open();
     await openLab(page, 'tiny-demo');
-    await type(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
+    await typeCommand(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
     await page.locator('[data-stream="uart0"] .pane-terminal').click();
     await page.keyboard.type('mw 0x1000 1');
     await page.keyboard.press('Enter');
@@ -268,10 +263,10 @@ describe.skipIf(!available)('a first-time user', { timeout: 180_000 }, () => {
   it('a cell whose CPU is parked shows 0 exits/s', async () => {
     const page = await open();
     await openLab(page, 'mem-violation');
-    await type(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
-    await type(page, 'jailhouse cell create /etc/jailhouse/mem-violation.cell');
-    await type(page, 'jailhouse cell load mem-violation /usr/libexec/jailhouse/demos/mem-violation.bin');
-    await type(page, 'jailhouse cell start mem-violation');
+    await typeCommand(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
+    await typeCommand(page, 'jailhouse cell create /etc/jailhouse/mem-violation.cell');
+    await typeCommand(page, 'jailhouse cell load mem-violation /usr/libexec/jailhouse/demos/mem-violation.bin');
+    await typeCommand(page, 'jailhouse cell start mem-violation');
     await expect.poll(() => page.getByTestId('cell-state-mem-violation').textContent()).toBe('failed');
     await expect.poll(() => page.getByTestId('hart-2').textContent()).toContain('parked');
     await expect.poll(async () => (await page.locator('[data-cell="mem-violation"] summary').textContent()) ?? '').toMatch(/^\d+ exits, 0\.0\/s$/);
@@ -292,13 +287,13 @@ describe.skipIf(!available)('a first-time user', { timeout: 180_000 }, () => {
   it('has no toolbar overflow at 1280×720 with five consoles and the lab panel, and readable hart labels', async () => {
     const page = await open({ width: 1280, height: 720 });
     await openLab(page, 'ivshmem-demo');
-    await type(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
-    await type(page, 'jailhouse cell create /etc/jailhouse/ivshmem-demo-1.cell');
-    await type(page, 'jailhouse cell create /etc/jailhouse/ivshmem-demo-2.cell');
-    await type(page, 'jailhouse cell load ivshmem-demo-1 /usr/libexec/jailhouse/demos/ivshmem-demo.bin');
-    await type(page, 'jailhouse cell load ivshmem-demo-2 /usr/libexec/jailhouse/demos/ivshmem-demo.bin -s "vpci_irq_base=35" -a 0x100');
-    await type(page, 'jailhouse cell start ivshmem-demo-1');
-    await type(page, 'jailhouse cell start ivshmem-demo-2');
+    await typeCommand(page, 'jailhouse enable /etc/jailhouse/sysconfig.cell');
+    await typeCommand(page, 'jailhouse cell create /etc/jailhouse/ivshmem-demo-1.cell');
+    await typeCommand(page, 'jailhouse cell create /etc/jailhouse/ivshmem-demo-2.cell');
+    await typeCommand(page, 'jailhouse cell load ivshmem-demo-1 /usr/libexec/jailhouse/demos/ivshmem-demo.bin');
+    await typeCommand(page, 'jailhouse cell load ivshmem-demo-2 /usr/libexec/jailhouse/demos/ivshmem-demo.bin -s "vpci_irq_base=35" -a 0x100');
+    await typeCommand(page, 'jailhouse cell start ivshmem-demo-1');
+    await typeCommand(page, 'jailhouse cell start ivshmem-demo-2');
     await waitForConsole(page, 'cell:ivshmem-demo-2', /IVSHMEM/, { timeout: 60_000 });
     await expect.poll(() => page.locator('.pane').count()).toBeGreaterThanOrEqual(4);
     await expect.poll(() => page.locator('.harts').textContent()).toMatch(/ivshmem-demo-1[^]*ivshmem-demo-2/);

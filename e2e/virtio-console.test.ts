@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumAvailable, launchBrowser, openApp, screenshot, SKIP_REASON, waitForConsole, type PageProblems } from './support/browser.ts';
+import { chromiumAvailable, launchBrowser, openApp, screenshot, SKIP_REASON, typeCommand, waitForConsole, type PageProblems } from './support/browser.ts';
 
 const haveLab = existsSync('assets/labs/virtio-console.yaml');
 const reason = !chromiumAvailable() ? SKIP_REASON : !haveLab ? 'assets/labs/ has no virtio-console lab' : undefined;
@@ -20,11 +20,7 @@ describe.skipIf(reason !== undefined)('the virtio console in the app', () => {
     await browser?.close();
   });
 
-  /** Clicks the tutorial's Type button for `command`; waits until its text is echoed on the root console. */
-  async function type(page: Page, command: string, then: RegExp): Promise<void> {
-    await page.getByRole('button', { name: `Type ${command}`, exact: true }).first().click();
-    await waitForConsole(page, 'uart0', then, { lines: 60 });
-  }
+  const type = (page: Page, command: string, until: RegExp) => typeCommand(page, command, { repeated: true, until });
 
   it('typing into the UART1 pane reaches the cell, and its answers come back there', async () => {
     const opened = await openApp(browser, inject('baseURL'));

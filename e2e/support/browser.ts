@@ -69,6 +69,20 @@ export async function waitForConsole(page: Page, stream: string, pattern: RegExp
   }
 }
 
+/**
+ * Clicks the lab tutorial's Type button for `command` and waits until the root console shows `until`
+ * (by default: the command echoed and the prompt back; 'echo': the command echoed). `repeated`: the
+ * tutorial shows the command more than once (the first button is clicked); otherwise exactly one may match.
+ */
+export async function typeCommand(page: Page, command: string,
+  { until = 'prompt', repeated = false }: { until?: RegExp | 'prompt' | 'echo'; repeated?: boolean } = {}): Promise<void> {
+  const button = page.getByRole('button', { name: `Type ${command}`, exact: true });
+  await (repeated ? button.first() : button).click();
+  const echoed = `~# ${command.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n`;
+  const pattern = until === 'prompt' ? new RegExp(`${echoed}[^]*~# $`) : until === 'echo' ? new RegExp(echoed) : until;
+  await waitForConsole(page, 'uart0', pattern, { lines: 60 });
+}
+
 export function consoleTail(page: Page, stream: string, lines: number): Promise<string> {
   return page.evaluate(([s, n]) => window.jailhouseLabDebug?.tail(s, n) ?? '', [stream, lines] as const);
 }
