@@ -27,8 +27,8 @@ const TLB_MASK = TLB_SIZE - 1;
 
 const TWO32 = 4294967296;
 
-/** How the run loop goes on after Hart.system: with the next instruction, or from this.pc (retired or trapped). */
-const enum Next {
+/** How execution goes on after Hart.system or Hart.executeOne: with the next instruction, or from this.pc (retired or trapped). */
+export const enum Next {
   Stay,
   Leave,
   Trapped,
@@ -72,6 +72,8 @@ export class Hart {
   sliceRetired = 0;
   /** Traps taken (exceptions and interrupts delivered to the guest's S-mode). */
   traps = 0;
+  /** TLB flushes so far: an ecall that flushed (a new memory map) must not go on with the current page. */
+  tlbFlushes = 0;
   /** Consecutive exceptions raised by the first instruction of the trap handler itself (a hart that cannot progress). */
   stuckTraps = 0;
 
@@ -118,6 +120,7 @@ export class Hart {
   }
 
   flushTlb(): void {
+    this.tlbFlushes++;
     this.readTlb.flush();
     this.writeTlb.flush();
     this.fetchTlb.flush();
@@ -231,7 +234,8 @@ export class Hart {
       if (jit !== undefined) {
         if (stepOnce) { stepOnce = false; stop = n + 1; }
         else {
-          n += jit.execute(this, page, pageOffset, pageVa, slot, budget - n);
+          n += jit.execute(this, page, pageOffset, pageVa, slot, budget - n, n - faulted);
+          faulted += jit.faulted;
           if (jit.next === JitNext.Translated) continue outer;
           const off = this.pc - pageVa; // where translated code stopped: usually this page
           if (off < 0 || off >= 4096) { stepOnce = jit.next === JitNext.Step; continue outer; }
@@ -468,10 +472,13 @@ export class Hart {
         return Next.Stay;
       case Op.Ecall: {
         if (this.priv === Priv.User) { this.raise(Cause.EcallFromU, 0, 0); return Next.Leave; }
-        const pc = this.pc;
+        const pc = this.pc, flushes = this.tlbFlushes;
         this.exits.ecall(this);
-        if (this.pc === pc) this.pc += 4; // unless the call moved the hart
-        return Next.Leave;
+        if (this.pc !== pc) return Next.Leave; // the call moved the hart
+        // An SBI call or hypercall that changed nothing the page loop depends on (most of them) returns to
+        // the next instruction like a CSR access does.
+        if (this.tlbFlushes !== flushes || this.mustLeavePage()) { this.pc += 4; return Next.Leave; }
+        return Next.Stay;
       }
       case Op.Ebreak:
         this.raise(Cause.Breakpoint, this.pc | 0, Math.floor(this.pc / TWO32) | 0);
@@ -497,6 +504,40 @@ export class Hart {
         if (!this.atomic(op, rd, rs1, rs2)) return Next.Trapped;
         if (this.mustLeavePage()) { this.pc += 4; return Next.Leave; }
         return Next.Stay; // an AMO changes no state the page loop depends on
+    }
+  }
+
+  /**
+   * Executes the instruction at this.pc (RAM byte offset `ramOffset`; decoded as `w`, `imm`) that translated
+   * code hands over: one it leaves to the interpreter, or a load or store off its inline fast path. The
+   * registers are in xlo/xhi and sliceRetired is up to date. Leave and Trapped leave the next pc in this.pc.
+   */
+  executeOne(w: number, imm: number, ramOffset: number): Next {
+    const op: Op = w & 0xff;
+    if (op < Op.Lb || op > Op.Sd) return this.system(w, imm, ramOffset);
+    if (!this.accessSlow(w, imm)) return Next.Trapped;
+    if (this.mustLeavePage()) { this.pc += (w >>> 24) * 2; return Next.Leave; }
+    return Next.Stay;
+  }
+
+  /** A load or store by the general path: TLB miss, device, misaligned, or a page with decoded code. */
+  private accessSlow(w: number, imm: number): boolean {
+    const rd = (w >>> 8) & 63, rs1 = (w >>> 14) & 31, rs2 = (w >>> 19) & 31;
+    const b = this.xlo[rs1]!, a = (b + imm) | 0;
+    const ah = (this.xhi[rs1]! + (imm >> 31) + ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+    const lo = this.xlo[rs2]!, hi = this.xhi[rs2]!;
+    switch (w & 0xff) {
+      case Op.Ld: return this.loadSlow(a, ah, 8, false, rd);
+      case Op.Lw: return this.loadSlow(a, ah, 4, false, rd);
+      case Op.Lwu: return this.loadSlow(a, ah, 4, true, rd);
+      case Op.Lh: return this.loadSlow(a, ah, 2, false, rd);
+      case Op.Lhu: return this.loadSlow(a, ah, 2, true, rd);
+      case Op.Lb: return this.loadSlow(a, ah, 1, false, rd);
+      case Op.Lbu: return this.loadSlow(a, ah, 1, true, rd);
+      case Op.Sd: return this.storeSlow(a, ah, 8, lo, hi);
+      case Op.Sw: return this.storeSlow(a, ah, 4, lo, hi);
+      case Op.Sh: return this.storeSlow(a, ah, 2, lo, hi);
+      default: return this.storeSlow(a, ah, 1, lo, hi);
     }
   }
 

@@ -1,18 +1,21 @@
 import { FIRST_HELPER, HELPER_OPS, helperBody } from './arith-helpers.ts';
-import type { CompiledPage } from './page-compiler.ts';
+import type { CompiledPage, StepResult } from './page-compiler.ts';
 import type { PageFunction } from './page-state.ts';
 import { W, WasmWriter } from './wasm-writer.ts';
 
-const PAGE_TYPE = 0, HELPER_TYPE = 1;
+const PAGE_TYPE = 0, HELPER_TYPE = 1, STEP_TYPE = 2;
+
+/** The step import (page-compiler.ts STEP_FUNCTION): executes the instruction at a slot for translated code. */
+export type StepImport = (slot: number, retiredBefore: number) => StepResult | number;
 
 /**
  * Assembles many page functions into one module (as v86 batches its blocks: one compile and one
  * instantiation for every page that turned hot together) and instantiates it on the shared memory.
  */
-export function instantiatePages(pages: readonly CompiledPage[], memory: WebAssembly.Memory): PageFunction[] {
+export function instantiatePages(pages: readonly CompiledPage[], memory: WebAssembly.Memory, step: StepImport): PageFunction[] {
   const bytes = moduleBytes(pages, memory.buffer.byteLength / 65536);
   const module = new WebAssembly.Module(bytes);
-  const instance = new WebAssembly.Instance(module, { e: { m: memory } });
+  const instance = new WebAssembly.Instance(module, { e: { m: memory, s: step } });
   return pages.map((_, i) => instance.exports[`p${i}`] as PageFunction);
 }
 
@@ -20,12 +23,14 @@ export function moduleBytes(pages: readonly CompiledPage[], memoryPages: number)
   const out = new WasmWriter();
   out.byte(0).byte(0x61).byte(0x73).byte(0x6d).byte(1).byte(0).byte(0).byte(0);
 
-  const types = new WasmWriter().u32(2);
+  const types = new WasmWriter().u32(3);
   types.byte(W.func).u32(4).byte(W.i32).byte(W.i32).byte(W.f64).byte(W.i32).u32(1).byte(W.i32);
   types.byte(W.func).u32(2).byte(W.i64).byte(W.i64).u32(1).byte(W.i64);
+  types.byte(W.func).u32(2).byte(W.i32).byte(W.i32).u32(1).byte(W.i32);
   section(out, 1, types);
 
-  const imports = new WasmWriter().u32(1);
+  const imports = new WasmWriter().u32(2);
+  imports.name('e').name('s').byte(0).u32(STEP_TYPE);
   imports.name('e').name('m').byte(2).byte(1).u32(memoryPages).u32(memoryPages);
   section(out, 2, imports);
 

@@ -12,7 +12,29 @@ export const enum JitExit {
   Step = 1,
   /** The next block does not fit into the slice's remaining budget: the interpreter finishes the slice. */
   Budget = 2,
+  /** An instruction handed over (see StepResult) retired and moved the hart: hart.pc is already set. */
+  Moved = 3,
+  /** An instruction handed over trapped (or the hart was parked): hart.pc is already set, it did not retire. */
+  Trapped = 4,
 }
+
+/**
+ * What the translator's step import returns to translated code after executing the instruction it was
+ * handed (an exit, or a memory access off the inline path) in the interpreter's way.
+ */
+export const enum StepResult {
+  /** Retired, nothing translated code depends on changed: go on at the slot returned (>= 0). */
+  Retired = 0,
+  /** Retired and moved the hart (a trap return, an interrupt now pending, a new translation): leave. */
+  Left = -1,
+  /** Trapped or parked: leave without retiring it. */
+  Trapped = -2,
+  /** Not executed: the function exits with JitExit.Step and the interpreter executes it. */
+  Declined = -3,
+}
+
+/** Function index of the step import, (slot, retiredBefore) -> StepResult; defined functions follow it. */
+export const STEP_FUNCTION = 0;
 
 /** Where the shared memory keeps what translated code touches besides the hart's block. */
 export interface MemoryLayout {
@@ -62,6 +84,8 @@ class PageCompiler {
   private nest = 0;
   /** 1 while emitting a block that branches back to its own start (it runs inside its own loop). */
   private baseNest = 0;
+  /** Whether any instruction is handed to the interpreter (the function then needs the step handler). */
+  private steps = false;
 
   constructor(private readonly blocks: readonly BasicBlock[], private readonly layout: MemoryLayout) {
     // Registers in locals: loaded on entry (if read) and written back at the single exit (if written).
@@ -82,6 +106,7 @@ class PageCompiler {
     const w = this.w, m = this.blocks.length;
     w.op(W.block).byte(W.void); // exit
     w.op(W.loop).byte(W.void); // dispatch
+    w.op(W.block).byte(W.void); // step: hand the instruction at SLOT to the interpreter
     w.op(W.block).byte(W.void); // default: a slot without a block
     for (let i = 0; i < m; i++) w.op(W.block).byte(W.void);
     const last = this.blocks[m - 1]!.start;
@@ -95,8 +120,9 @@ class PageCompiler {
       this.block(this.blocks[i]!);
     }
     w.op(W.end); // default
-    w.get(VA).get(SLOT).op(W.i64ExtendI32u).i64Const(1).op(W.i64Shl).op(W.i64Add).set(NEXT_PC);
-    w.i32Const(JitExit.Jump).set(STATUS).br(1);
+    this.exitAtSlot(JitExit.Jump, 2);
+    w.op(W.end); // step
+    if (this.steps) this.stepHandler(); else w.op(W.unreachable);
     w.op(W.end); // dispatch loop
     w.op(W.end); // exit
 
@@ -116,10 +142,50 @@ class PageCompiler {
     return { body, entry, covers: this.covers };
   }
 
+  /** Sets the exit to pageVa + 2 * SLOT with `status`, and leaves through the exit block `depth` levels out. */
+  private exitAtSlot(status: JitExit, depth: number): void {
+    this.w.get(VA).get(SLOT).op(W.i64ExtendI32u).i64Const(1).op(W.i64Shl).op(W.i64Add).set(NEXT_PC);
+    this.w.i32Const(status).set(STATUS).br(depth);
+  }
+
+  /**
+   * The one place per function where an instruction at SLOT (N retired before it) is handed to the
+   * interpreter without leaving: registers the function writes go to the hart's block, the step import
+   * executes the instruction, every register the function keeps in locals comes back (the instruction, a
+   * trap or the hypervisor may have changed any of them), and the dispatch goes on at the next slot. The
+   * spill and reload are large, so they are shared by every site, which only sets SLOT and branches here.
+   */
+  private stepHandler(): void {
+    const w = this.w;
+    // inside the dispatch loop: the loop is at depth 0, the exit block at 1
+    w.get(N).i32Const(1).op(W.i32Add).get(LIMIT).op(W.i32GtS).op(W.if).byte(W.void);
+    this.exitAtSlot(JitExit.Budget, 2);
+    w.op(W.end);
+    this.storeRegisters(w);
+    w.get(SLOT).get(N).call(STEP_FUNCTION).set(LO);
+    this.loadRegisters(w);
+    w.get(LO).i32Const(StepResult.Retired).op(W.i32GeS).op(W.if).byte(W.void);
+    w.get(N).i32Const(1).op(W.i32Add).set(N).get(LO).set(SLOT).br(1);
+    w.op(W.end);
+    w.get(LO).i32Const(StepResult.Declined).op(W.i32Eq).op(W.if).byte(W.void);
+    this.exitAtSlot(JitExit.Step, 2);
+    w.op(W.end);
+    w.get(LO).i32Const(StepResult.Left).op(W.i32Eq).tee(OFF).get(N).op(W.i32Add).set(N);
+    w.i32Const(JitExit.Moved).i32Const(JitExit.Trapped).get(OFF).op(W.select).set(STATUS);
+  }
+
   // ---- control ----
 
-  private get depthDispatch(): number { return this.blocks.length - this.index + this.nest; }
+  private get depthStep(): number { return this.blocks.length - this.index + this.nest; }
+  private get depthDispatch(): number { return this.depthStep + 1; }
   private get depthExit(): number { return this.depthDispatch + 1; }
+
+  /** Hands the instruction at `slot` (the j-th of its block) to the interpreter through the step handler. */
+  private stepAt(slot: number, j: number): void {
+    this.steps = true;
+    this.addN(j);
+    this.w.i32Const(slot).set(SLOT).br(this.depthStep);
+  }
 
   private addN(k: number): void {
     if (k !== 0) this.w.get(N).i32Const(k).op(W.i32Add).set(N);
@@ -190,7 +256,7 @@ class PageCompiler {
           this.transfer(op, (word >>> 8) & 63, (word >>> 14) & 31, (word >>> 19) & 31, imm, slot, next, j, count);
           break;
         case Shape.Exit:
-          this.exitAt(slot * 2, JitExit.Step, j);
+          this.stepAt(slot, j);
           break;
         case Shape.PageEnd:
           this.exitAt(4096, JitExit.Jump, j);
@@ -314,7 +380,7 @@ class PageCompiler {
     if (size > 1) w.get(LO).i32Const(size - 1).op(W.i32And).op(W.i32Or);
     w.op(W.if).byte(W.void);
     this.nest++;
-    this.exitAt(slot * 2, JitExit.Step, j);
+    this.stepAt(slot, j);
     this.nest--;
     w.op(W.end);
     w.get(OFF).get(LO).i32Const(0xfff).op(W.i32And).op(W.i32Add).set(OFF);
@@ -324,7 +390,7 @@ class PageCompiler {
       w.get(OFF).i32Const(12).op(W.i32ShrU).mem(W.i32Load8u, 0, this.layout.codePagesOffset);
       w.op(W.if).byte(W.void);
       this.nest++;
-      this.exitAt(slot * 2, JitExit.Step, j);
+      this.stepAt(slot, j);
       this.nest--;
       w.op(W.end);
       if (amo) {

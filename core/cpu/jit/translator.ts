@@ -1,10 +1,11 @@
 import type { CodeCache, DecodedPage } from '../code-cache.ts';
-import type { Hart } from '../hart.ts';
+import { type Hart, Next } from '../hart.ts';
+import { Op } from '../opcodes.ts';
 import { HartBlock, type MachineMemory } from './machine-memory.ts';
 import { instantiatePages } from './module-builder.ts';
 import { findBlocks } from './page-blocks.ts';
-import { type CompiledPage, compilePage, JitExit } from './page-compiler.ts';
-import { PageJitState } from './page-state.ts';
+import { type CompiledPage, compilePage, JitExit, StepResult } from './page-compiler.ts';
+import { type PageTranslation, PageJitState } from './page-state.ts';
 
 /** What the run loop does after asking the translator (Jit.next). */
 export const enum JitNext {
@@ -35,7 +36,7 @@ const MIN_AVERAGE_RUN = 16;
 export interface JitStatistics {
   modules: number;
   pages: number;
-  /** Calls of translated code, and interpreter steps it asked for (exits, slow memory accesses). */
+  /** Calls of translated code, and instructions it handed to the interpreter (exits, slow memory accesses). */
   runs: number;
   steps: number;
   /** Translated pages given back to the interpreter because they exited too often (see REVIEW_RUNS). */
@@ -52,6 +53,8 @@ export interface JitStatistics {
 export class Jit {
   /** Set by execute(): how the run loop goes on. */
   next: JitNext = JitNext.Interpret;
+  /** Set by execute(): 1 when the last instruction it ran trapped (counted in its return value, not retired). */
+  faulted = 0;
   readonly stats: JitStatistics = { modules: 0, pages: 0, runs: 0, steps: 0, interpreted: 0, disabled: undefined };
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
@@ -59,6 +62,14 @@ export class Jit {
 
   private readonly hot: number;
   private readonly warm: number;
+
+  // What the running translated function belongs to, for step().
+  private hart: Hart | undefined;
+  private page: DecodedPage | undefined;
+  private translation: PageTranslation | undefined;
+  private pageOffset = 0;
+  private pageVa = 0;
+  private retiredBefore = 0;
 
   /** `hot`: entries before a page is translated (tests translate everything with 1). */
   constructor(private readonly memory: MachineMemory, private readonly code: CodeCache, hot = HOT_ENTRIES) {
@@ -70,9 +81,11 @@ export class Jit {
 
   /**
    * Runs translated code of `page` from `slot` for at most `remaining` instructions, when there is some.
-   * Returns the instructions retired (the hart's pc is then where they ended); sets `next`.
+   * `retiredBefore`: the slice's retired count so far. Returns the instructions executed (the hart's pc is
+   * then where they ended): all retired but the one counted in `faulted`; sets `next`.
    */
-  execute(hart: Hart, page: DecodedPage, pageOffset: number, pageVa: number, slot: number, remaining: number): number {
+  execute(hart: Hart, page: DecodedPage, pageOffset: number, pageVa: number, slot: number, remaining: number, retiredBefore: number): number {
+    this.faulted = 0;
     let state = page.jit;
     if (state === undefined) state = page.jit = new PageJitState(pageOffset);
     const t = state.translation;
@@ -87,15 +100,40 @@ export class Jit {
     }
     const at = hart.storageOffset;
     this.stats.runs++;
-    const ran = t.run(at, slot, pageVa, remaining);
+    this.hart = hart; this.page = page; this.translation = t;
+    this.pageOffset = pageOffset; this.pageVa = pageVa; this.retiredBefore = retiredBefore;
+    let ran = t.run(at, slot, pageVa, remaining);
     const status = this.i32[(at + HartBlock.exitStatus) >> 2]!;
-    hart.pc = this.f64[(at + HartBlock.exitPc) >> 3]!;
-    this.next = status === JitExit.Jump ? JitNext.Translated : status === JitExit.Step ? JitNext.Step : JitNext.Interpret;
+    if (status < JitExit.Moved) hart.pc = this.f64[(at + HartBlock.exitPc) >> 3]!;
+    else if (status === JitExit.Trapped) { this.faulted = 1; ran++; }
+    this.next = status === JitExit.Step ? JitNext.Step : status === JitExit.Budget ? JitNext.Interpret : JitNext.Translated;
     state.retired += ran;
     if (status === JitExit.Step) { this.stats.steps++; state.steps++; }
     if (++state.runs === REVIEW_RUNS) this.review(state);
     return ran;
   }
+
+  /**
+   * The step import of translated code: executes the instruction at `slot` of the running function's page
+   * as the interpreter would (Hart.executeOne), `retired` instructions into the run, with the registers
+   * already in the hart's block.
+   */
+  private readonly step = (slot: number, retired: number): number => {
+    const hart = this.hart!, page = this.page!, w = page.words[slot]!;
+    const op: Op = w & 0xff;
+    if (op === Op.Undecoded || op === Op.CrossPage) return StepResult.Declined;
+    this.stats.steps++;
+    hart.pc = this.pageVa + slot * 2;
+    hart.sliceRetired = this.retiredBefore + retired + 1; // as the interpreter counts: this one included
+    const next = hart.executeOne(w, page.imms[slot]!, this.pageOffset + slot * 2);
+    if (next === Next.Trapped) return StepResult.Trapped;
+    if (next === Next.Leave) return StepResult.Left;
+    const after = slot + (w >>> 24);
+    // A store into this very code (or a device writing it) dropped the function that is running.
+    if (page.jit?.translation === this.translation) return after;
+    hart.pc = this.pageVa + after * 2;
+    return StepResult.Left;
+  };
 
   private review(state: PageJitState): void {
     if (state.steps * 2 > state.runs && state.retired < state.runs * MIN_AVERAGE_RUN) {
@@ -149,7 +187,7 @@ export class Jit {
     if (made.length === 0) return;
     let functions;
     try {
-      functions = instantiatePages(made.map((m) => m.compiled), this.memory.memory);
+      functions = instantiatePages(made.map((m) => m.compiled), this.memory.memory, this.step);
     } catch (error) {
       this.stats.disabled = `WebAssembly compilation failed: ${(error as Error).message}`;
       return;
