@@ -5,7 +5,9 @@ import type { PageJitState } from './jit/page-state.ts';
 import { RESERVED_PAGE } from './reservations.ts';
 
 /** Bit of `Ram.codePages` that marks a page with decoded instructions. */
-const CODE_PAGE = 1;
+export const CODE_PAGE = 1;
+/** Ram.codeExtents of a page with nothing decoded yet: [4096, 0). */
+export const EMPTY_EXTENT = 4096;
 const SLOTS = 2048; // halfwords per 4 KiB page
 
 /** A permanent PageEnd word in the two slots past the end, so the run loop needs no bounds check. */
@@ -47,6 +49,7 @@ export class CodeCache {
       page = new DecodedPage();
       this.pages[index] = page;
       this.ram.codePages[index]! |= CODE_PAGE;
+      this.ram.codeExtents[index] = EMPTY_EXTENT;
     }
     return page;
   }
@@ -56,6 +59,8 @@ export class CodeCache {
     const u16 = this.ram.u16;
     const at = (pageOffset >>> 1) + slot;
     const lo = u16[at]!;
+    const extents = this.ram.codeExtents, index = pageOffset >>> 12, extent = extents[index]!;
+    extents[index] = Math.min(extent & 0xffff, slot * 2) | Math.max(extent >>> 16, Math.min(4096, slot * 2 + 4)) << 16;
     if ((lo & 3) === 3 && slot === SLOTS - 1) {
       page.words[slot] = pack(Op.CrossPage, 0, 0, 0, 2);
       return page.words[slot]!;
@@ -74,6 +79,9 @@ export class CodeCache {
     if ((this.ram.codePages[ramOffset >>> 12]! & RESERVED_PAGE) !== 0) this.ram.reservations.written(ramOffset, size);
     const page = this.pages[ramOffset >>> 12];
     if (page === undefined) return;
+    const extent = this.ram.codeExtents[ramOffset >>> 12]!, at = ramOffset & 0xfff;
+    // data beside the code (the first two bytes may end a cross-page instruction of the page before)
+    if ((at + size <= (extent & 0xffff) || at >= extent >>> 16) && at >= 2) return;
     const first = Math.max(0, ((ramOffset & 0xfff) - 2) >> 1);
     const last = Math.min(SLOTS - 1, ((ramOffset & 0xfff) + size - 1) >> 1);
     const words = page.words;
@@ -102,6 +110,7 @@ export class CodeCache {
       if (this.pages[p] !== undefined) {
         this.pages[p] = undefined;
         this.ram.codePages[p]! &= ~CODE_PAGE;
+        this.ram.codeExtents[p] = EMPTY_EXTENT;
       }
     }
   }
@@ -110,5 +119,6 @@ export class CodeCache {
   clear(): void {
     this.pages.fill(undefined);
     for (let p = 0; p < this.ram.codePages.length; p++) this.ram.codePages[p]! &= ~CODE_PAGE;
+    this.ram.codeExtents.fill(EMPTY_EXTENT);
   }
 }

@@ -17,6 +17,11 @@ export class Ram {
    * while decoded instructions of the page are cached, RESERVED_PAGE while an LR reservation is on it.
    */
   readonly codePages: Uint8Array;
+  /**
+   * Per RAM page with decoded instructions: the byte range they were decoded from, `first | end << 16`
+   * (EMPTY_EXTENT while none). Stores outside it change no decoded instruction (data beside code).
+   */
+  readonly codeExtents: Uint32Array;
   /** The harts' LR/SC reservations on this RAM. */
   readonly reservations: Reservations;
 
@@ -31,6 +36,7 @@ export class Ram {
     this.i32 = new Int32Array(buffer, at, size >>> 2);
     this.view = new DataView(buffer, at, size);
     this.codePages = storage ? new Uint8Array(buffer, storage.codePagesOffset, size >>> 12) : new Uint8Array(size >>> 12);
+    this.codeExtents = storage ? new Uint32Array(buffer, storage.codeExtentsOffset, size >>> 12) : new Uint32Array(size >>> 12);
     this.reservations = new Reservations(this.codePages);
   }
 

@@ -3,7 +3,8 @@ import { TLB_SIZE } from '../mmu.ts';
 /**
  * One WebAssembly.Memory that the interpreter and translated code share, so neither copies state:
  *
- *   [0, ramOffset)        code-page flags (Ram.codePages), then one HART_STATE_SIZE block per hart
+ *   [0, ramOffset)        code-page flags (Ram.codePages), decoded extents (Ram.codeExtents), then one
+ *                         HART_STATE_SIZE block per hart
  *   [ramOffset, +ramSize) guest RAM (Ram's views start here)
  *
  * A hart's block holds what translated code reads and writes: the register pairs (Hart.xlo/xhi), the read
@@ -32,22 +33,25 @@ export interface HartStorage {
   readonly offset: number;
 }
 
-/** Where RAM and its code-page flags live. */
+/** Where RAM and its code-page flags and extents live. */
 export interface RamStorage {
   readonly buffer: ArrayBuffer;
   readonly ramOffset: number;
   readonly codePagesOffset: number;
+  readonly codeExtentsOffset: number;
 }
 
 export class MachineMemory implements RamStorage {
   readonly memory: WebAssembly.Memory;
   readonly buffer: ArrayBuffer;
   readonly codePagesOffset = 0;
+  readonly codeExtentsOffset: number;
   readonly ramOffset: number;
   private readonly hartsOffset: number;
 
   constructor(readonly ramSize: number, readonly harts: number) {
-    this.hartsOffset = align(ramSize >>> 12, HART_STATE_SIZE);
+    this.codeExtentsOffset = align(ramSize >>> 12, 4);
+    this.hartsOffset = align(this.codeExtentsOffset + 4 * (ramSize >>> 12), HART_STATE_SIZE);
     this.ramOffset = align(this.hartsOffset + harts * HART_STATE_SIZE, WASM_PAGE);
     const pages = (this.ramOffset + ramSize) / WASM_PAGE;
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });

@@ -1,5 +1,5 @@
-import { FIRST_HELPER, HELPER_OPS, helperBody } from './arith-helpers.ts';
-import type { CompiledPage, StepResult } from './page-compiler.ts';
+import { HELPER_OPS, helperBody } from './arith-helpers.ts';
+import { CODE_CHECK_FUNCTION, codeCheckBody, type CompiledPage, type MemoryLayout, type StepResult } from './page-compiler.ts';
 import type { PageFunction } from './page-state.ts';
 import { W, WasmWriter } from './wasm-writer.ts';
 
@@ -12,14 +12,14 @@ export type StepImport = (slot: number, retiredBefore: number) => StepResult | n
  * Assembles many page functions into one module (as v86 batches its blocks: one compile and one
  * instantiation for every page that turned hot together) and instantiates it on the shared memory.
  */
-export function instantiatePages(pages: readonly CompiledPage[], memory: WebAssembly.Memory, step: StepImport): PageFunction[] {
-  const bytes = moduleBytes(pages, memory.buffer.byteLength / 65536);
+export function instantiatePages(pages: readonly CompiledPage[], layout: MemoryLayout, memory: WebAssembly.Memory, step: StepImport): PageFunction[] {
+  const bytes = moduleBytes(pages, layout, memory.buffer.byteLength / 65536);
   const module = new WebAssembly.Module(bytes);
   const instance = new WebAssembly.Instance(module, { e: { m: memory, s: step } });
   return pages.map((_, i) => instance.exports[`p${i}`] as PageFunction);
 }
 
-export function moduleBytes(pages: readonly CompiledPage[], memoryPages: number): Uint8Array<ArrayBuffer> {
+export function moduleBytes(pages: readonly CompiledPage[], layout: MemoryLayout, memoryPages: number): Uint8Array<ArrayBuffer> {
   const out = new WasmWriter();
   out.byte(0).byte(0x61).byte(0x73).byte(0x6d).byte(1).byte(0).byte(0).byte(0);
 
@@ -34,17 +34,19 @@ export function moduleBytes(pages: readonly CompiledPage[], memoryPages: number)
   imports.name('e').name('m').byte(2).byte(1).u32(memoryPages).u32(memoryPages);
   section(out, 2, imports);
 
-  const functions = new WasmWriter().u32(HELPER_OPS.length + pages.length);
+  const functions = new WasmWriter().u32(HELPER_OPS.length + 1 + pages.length);
   for (let i = 0; i < HELPER_OPS.length; i++) functions.u32(HELPER_TYPE);
+  functions.u32(STEP_TYPE); // the code check has the step's signature
   for (let i = 0; i < pages.length; i++) functions.u32(PAGE_TYPE);
   section(out, 3, functions);
 
   const exports = new WasmWriter().u32(pages.length);
-  for (let i = 0; i < pages.length; i++) exports.name(`p${i}`).byte(0).u32(FIRST_HELPER + HELPER_OPS.length + i);
+  for (let i = 0; i < pages.length; i++) exports.name(`p${i}`).byte(0).u32(CODE_CHECK_FUNCTION + 1 + i);
   section(out, 7, exports);
 
-  const code = new WasmWriter().u32(HELPER_OPS.length + pages.length);
+  const code = new WasmWriter().u32(HELPER_OPS.length + 1 + pages.length);
   for (const op of HELPER_OPS) code.sized(helperBody(op));
+  code.sized(codeCheckBody(layout));
   for (const page of pages) code.sized(page.body);
   section(out, 10, code);
   return out.toBytes();

@@ -1,5 +1,5 @@
 import { Op, SINK } from '../opcodes.ts';
-import { helperIndex } from './arith-helpers.ts';
+import { FIRST_HELPER, HELPER_OPS, helperIndex } from './arith-helpers.ts';
 import { HartBlock } from './machine-memory.ts';
 import { type BasicBlock, Shape, shapeOf } from './page-blocks.ts';
 import { W, WasmWriter } from './wasm-writer.ts';
@@ -35,11 +35,34 @@ export const enum StepResult {
 
 /** Function index of the step import, (slot, retiredBefore) -> StepResult; defined functions follow it. */
 export const STEP_FUNCTION = 0;
+/** Function index of the code check (codeCheckBody), after the arithmetic helpers. */
+export const CODE_CHECK_FUNCTION = FIRST_HELPER + HELPER_OPS.length;
 
 /** Where the shared memory keeps what translated code touches besides the hart's block. */
 export interface MemoryLayout {
   readonly ramOffset: number;
   readonly codePagesOffset: number;
+  readonly codeExtentsOffset: number;
+}
+
+/**
+ * `(ramOffset, size) -> 1` when a store to a page flagged in Ram.codePages must go through the interpreter
+ * (CodeCache.invalidate): it touches the page's decoded extent, or the page holds an LR reservation.
+ * Stores to data beside code (small programs keep both on one page) stay inline.
+ */
+export function codeCheckBody(layout: MemoryLayout): WasmWriter {
+  const w = new WasmWriter(), OFFSET = 0, SIZE = 1, EXTENT = 2, AT = 3;
+  w.u32(1).u32(2).byte(W.i32);
+  w.get(OFFSET).i32Const(12).op(W.i32ShrU).mem(W.i32Load8u, 0, layout.codePagesOffset).i32Const(1).op(W.i32Ne);
+  w.op(W.if).byte(W.void).i32Const(1).op(W.return).op(W.end); // a reservation
+  w.get(OFFSET).i32Const(12).op(W.i32ShrU).i32Const(2).op(W.i32Shl).mem(W.i32Load, 2, layout.codeExtentsOffset).set(EXTENT);
+  w.get(OFFSET).i32Const(0xfff).op(W.i32And).set(AT);
+  // outside [first, end) and not in the two bytes that may end the previous page's last instruction
+  w.get(AT).get(SIZE).op(W.i32Add).get(EXTENT).i32Const(0xffff).op(W.i32And).op(W.i32LeU);
+  w.get(AT).get(EXTENT).i32Const(16).op(W.i32ShrU).op(W.i32GeU).op(W.i32Or);
+  w.get(AT).i32Const(2).op(W.i32GeU).op(W.i32And).op(W.i32Eqz);
+  w.op(W.end);
+  return w;
 }
 
 // Parameters and locals of a page function.
@@ -389,10 +412,11 @@ class PageCompiler {
       // the interpreter keeps decoded code coherent (and LR reservations: their pages are flagged too)
       w.get(OFF).i32Const(12).op(W.i32ShrU).mem(W.i32Load8u, 0, this.layout.codePagesOffset);
       w.op(W.if).byte(W.void);
-      this.nest++;
+      w.get(OFF).i32Const(size).call(CODE_CHECK_FUNCTION).op(W.if).byte(W.void);
+      this.nest += 2;
       this.stepAt(slot, j);
-      this.nest--;
-      w.op(W.end);
+      this.nest -= 2;
+      w.op(W.end).op(W.end);
       if (amo) {
         this.atomic(op, rd, rs2, size === 8, align);
         return;

@@ -187,7 +187,7 @@ export class Jit {
     if (made.length === 0) return;
     let functions;
     try {
-      functions = instantiatePages(made.map((m) => m.compiled), this.memory.memory, this.step);
+      functions = instantiatePages(made.map((m) => m.compiled), this.memory, this.memory.memory, this.step);
     } catch (error) {
       this.stats.disabled = `WebAssembly compilation failed: ${(error as Error).message}`;
       return;
