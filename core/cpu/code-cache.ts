@@ -107,7 +107,9 @@ export class CodeCache {
     const first = Math.max(0, (ramOffset >>> 12) - 1); // the previous page may end in a cross-page instruction
     const last = Math.min(this.pages.length - 1, (ramOffset + length - 1) >>> 12);
     for (let p = first; p <= last; p++) {
-      if (this.pages[p] !== undefined) {
+      const page = this.pages[p];
+      if (page !== undefined) {
+        page.jit?.drop(); // its translation goes with it
         this.pages[p] = undefined;
         this.ram.codePages[p]! &= ~CODE_PAGE;
         this.ram.codeExtents[p] = EMPTY_EXTENT;
@@ -117,6 +119,7 @@ export class CodeCache {
 
   /** Drops every decoded page (e.g. when RAM is reloaded wholesale). */
   clear(): void {
+    for (const page of this.pages) page?.jit?.drop();
     this.pages.fill(undefined);
     for (let p = 0; p < this.ram.codePages.length; p++) this.ram.codePages[p]! &= ~CODE_PAGE;
     this.ram.codeExtents.fill(EMPTY_EXTENT);

@@ -79,7 +79,7 @@ export class Hart {
 
   readonly readTlb: Tlb;
   readonly writeTlb: Tlb;
-  readonly fetchTlb = new Tlb();
+  readonly fetchTlb: Tlb;
   /** The block translator (MachineOptions.jit); it needs `storage` in its memory. */
   jit: Jit | undefined;
   /** Byte offset of this hart's block in the translator's memory (see jit/machine-memory.ts). */
@@ -108,6 +108,7 @@ export class Hart {
     this.xhi = b ? new Int32Array(b, at + HartBlock.xhi, 33) : new Int32Array(33);
     this.readTlb = new Tlb(b, { tagLo: at + HartBlock.readTagLo, tagHi: at + HartBlock.readTagHi, base: at + HartBlock.readBase });
     this.writeTlb = new Tlb(b, { tagLo: at + HartBlock.writeTagLo, tagHi: at + HartBlock.writeTagHi, base: at + HartBlock.writeBase });
+    this.fetchTlb = new Tlb(b, { tagLo: at + HartBlock.fetchTagLo, tagHi: at + HartBlock.fetchTagHi, base: at + HartBlock.fetchBase });
   }
 
   get running(): boolean {

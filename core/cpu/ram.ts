@@ -22,6 +22,8 @@ export class Ram {
    * (EMPTY_EXTENT while none). Stores outside it change no decoded instruction (data beside code).
    */
   readonly codeExtents: Uint32Array;
+  /** Per RAM page: the translator's table index of the page's translated function, 0 while it has none. */
+  readonly pageFunctions: Int32Array;
   /** The harts' LR/SC reservations on this RAM. */
   readonly reservations: Reservations;
 
@@ -37,6 +39,7 @@ export class Ram {
     this.view = new DataView(buffer, at, size);
     this.codePages = storage ? new Uint8Array(buffer, storage.codePagesOffset, size >>> 12) : new Uint8Array(size >>> 12);
     this.codeExtents = storage ? new Uint32Array(buffer, storage.codeExtentsOffset, size >>> 12) : new Uint32Array(size >>> 12);
+    this.pageFunctions = storage ? new Int32Array(buffer, storage.pageFunctionsOffset, size >>> 12) : new Int32Array(size >>> 12);
     this.reservations = new Reservations(this.codePages);
   }
 

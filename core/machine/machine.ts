@@ -164,7 +164,7 @@ export class Machine implements SbiPlatform, HartExits {
     const memory = (options.jit ?? true) ? MachineMemory.tryCreate(ramSize, harts) : undefined;
     this.ram = new Ram(Board.ram.base, ramSize, memory);
     this.code = new CodeCache(this.ram);
-    this.translator = memory ? new Jit(memory, this.code, options.jitThreshold) : undefined;
+    this.translator = memory ? new Jit(memory, this.code, this.ram.pageFunctions, options.jitThreshold) : undefined;
     this.boardMap = new BoardMemoryMap(this.ram);
     this.clock = options.deterministic ? new InstructionClock() : new HostClock();
     this.quantum = options.quantum ?? 10_000;

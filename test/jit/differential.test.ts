@@ -88,6 +88,27 @@ describe('translator vs interpreter: stores on a page with code', () => {
   });
 });
 
+describe('translator vs interpreter: calls between pages', () => {
+  // A loop on the first page calls a function on the third 3000 times; it does an SBI call (an ecall
+  // handed to the interpreter) and returns.
+  const origin = 0x8020_0000, { a0, a6, a7, ra, s0, s1, t0 } = Reg;
+  const asm = new Assembler(origin);
+  asm.li(s0, 3000).li(s1, 0).label('loop').jal(ra, 'callee').r('add', s1, s1, a0);
+  asm.i('addi', s0, s0, -1).branch('bne', s0, Reg.zero, 'loop');
+  asm.li(t0, 0x10_0000).li(a0, 0x5555).store('sw', a0, t0, 0).label('spin').jal(Reg.zero, 'spin');
+  asm.padTo(0x2000).label('callee').li(a7, 0x10).li(a6, 0).ecall().jalr(Reg.zero, ra, 0); // sbi_get_spec_version
+
+  it('agree, and the calls and returns stay in translated code', () => {
+    const a = board(false, 1, 16 << 20), b = board(true, 1, 16 << 20);
+    for (const m of [a, b]) m.boot({ bytes: asm.bytes(), loadAddress: origin });
+    runSideBySide(a, b, new Random(5), 1_000_000);
+    expect(a.harts[0]!.xlo[s1], 'the sum of 3000 error codes').toBe(0);
+    expect(a.executed).toBeGreaterThan(3000 * 8);
+    // every call and return crosses pages: through the run loop that would be 6000 entries
+    expect(b.translator!.stats.runs).toBeLessThan(600);
+  });
+});
+
 describe('translator vs interpreter: the conformance programs', () => {
   for (const entry of manifest) {
     it(`${entry.name} (${entry.harts} hart${entry.harts > 1 ? 's' : ''})`, () => {

@@ -1,6 +1,5 @@
 import { HELPER_OPS, helperBody } from './arith-helpers.ts';
 import { CODE_CHECK_FUNCTION, codeCheckBody, type CompiledPage, type MemoryLayout, type StepResult } from './page-compiler.ts';
-import type { PageFunction } from './page-state.ts';
 import { W, WasmWriter } from './wasm-writer.ts';
 
 const PAGE_TYPE = 0, HELPER_TYPE = 1, STEP_TYPE = 2;
@@ -12,11 +11,11 @@ export type StepImport = (slot: number, retiredBefore: number) => StepResult | n
  * Assembles many page functions into one module (as v86 batches its blocks: one compile and one
  * instantiation for every page that turned hot together) and instantiates it on the shared memory.
  */
-export function instantiatePages(pages: readonly CompiledPage[], layout: MemoryLayout, memory: WebAssembly.Memory, step: StepImport): PageFunction[] {
+export function instantiatePages(pages: readonly CompiledPage[], layout: MemoryLayout, memory: WebAssembly.Memory, step: StepImport): unknown[] {
   const bytes = moduleBytes(pages, layout, memory.buffer.byteLength / 65536);
   const module = new WebAssembly.Module(bytes);
   const instance = new WebAssembly.Instance(module, { e: { m: memory, s: step } });
-  return pages.map((_, i) => instance.exports[`p${i}`] as PageFunction);
+  return pages.map((_, i) => instance.exports[`p${i}`]);
 }
 
 export function moduleBytes(pages: readonly CompiledPage[], layout: MemoryLayout, memoryPages: number): Uint8Array<ArrayBuffer> {

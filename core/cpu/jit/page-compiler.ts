@@ -16,6 +16,8 @@ export const enum JitExit {
   Moved = 3,
   /** An instruction handed over trapped (or the hart was parked): hart.pc is already set, it did not retire. */
   Trapped = 4,
+  /** Control reached a slot of this page without a block: the run loop goes on there (Jit.miss learns it). */
+  Miss = 5,
 }
 
 /**
@@ -143,7 +145,7 @@ class PageCompiler {
       this.block(this.blocks[i]!);
     }
     w.op(W.end); // default
-    this.exitAtSlot(JitExit.Jump, 2);
+    this.exitAtSlot(JitExit.Miss, 2);
     w.op(W.end); // step
     if (this.steps) this.stepHandler(); else w.op(W.unreachable);
     w.op(W.end); // dispatch loop

@@ -1,9 +1,9 @@
-/** A translated page function: runs from `slot` until an exit, returns the instructions it retired. */
-export type PageFunction = (hartOffset: number, slot: number, pageVa: number, limit: number) => number;
+import type { Dispatcher } from './dispatcher.ts';
 
 /** The WebAssembly code of one decoded page. */
 export interface PageTranslation {
-  readonly run: PageFunction;
+  /** Its function's index in the dispatcher's table (Ram.pageFunctions holds it while it is current). */
+  readonly index: number;
   /** Per slot: 1 where the function can be entered (a basic block starts). */
   readonly entry: Uint8Array;
   /** Per slot: 1 where a decoded slot the code was made from lies; a store there drops the translation. */
@@ -31,7 +31,26 @@ export class PageJitState {
   retired = 0;
   steps = 0;
 
-  constructor(readonly pageOffset: number) {}
+  private dispatcher: Dispatcher | undefined;
+
+  constructor(readonly pageOffset: number, private readonly pageFunctions: Int32Array) {}
+
+  /** Makes `t`, in `dispatcher`'s table, the page's translation (entered from other pages from now on). */
+  install(t: PageTranslation, dispatcher: Dispatcher): void {
+    this.drop();
+    this.translation = t;
+    this.dispatcher = dispatcher;
+    this.pageFunctions[this.pageOffset >>> 12] = t.index;
+  }
+
+  /** Forgets the translation (a store into its code, a review, the decoded page dropped). */
+  drop(): void {
+    const t = this.translation;
+    if (t === undefined) return;
+    this.translation = undefined;
+    this.pageFunctions[this.pageOffset >>> 12] = 0;
+    this.dispatcher!.release(t.index);
+  }
 
   /** Decoded slots first..last were cleared (a store): drop the translation if it was made from them. */
   invalidate(first: number, last: number): void {
@@ -39,7 +58,7 @@ export class PageJitState {
     if (t === undefined) return;
     for (let s = first; s <= last; s++) {
       if (t.covers[s] !== 0) {
-        this.translation = undefined;
+        this.drop();
         this.misses = 0;
         // Code that keeps rewriting itself stays with the interpreter.
         this.heat = ++this.rewrites >= MAX_REWRITES ? -Infinity : 0;

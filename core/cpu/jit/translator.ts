@@ -2,10 +2,11 @@ import type { CodeCache, DecodedPage } from '../code-cache.ts';
 import { type Hart, Next } from '../hart.ts';
 import { Op } from '../opcodes.ts';
 import { HartBlock, type MachineMemory } from './machine-memory.ts';
+import { Dispatcher } from './dispatcher.ts';
 import { instantiatePages } from './module-builder.ts';
 import { findBlocks } from './page-blocks.ts';
 import { type CompiledPage, compilePage, JitExit, StepResult } from './page-compiler.ts';
-import { type PageTranslation, PageJitState } from './page-state.ts';
+import { PageJitState } from './page-state.ts';
 
 /** What the run loop does after asking the translator (Jit.next). */
 export const enum JitNext {
@@ -59,20 +60,21 @@ export class Jit {
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
   private queue: { page: DecodedPage; state: PageJitState }[] = [];
+  /** Made with the first translation (where WebAssembly cannot be compiled, translation is switched off then). */
+  private dispatcher: Dispatcher | undefined;
+  /** Per table index: the page state whose translation is there (the exit record names the last one run). */
+  private readonly owners: ({ page: DecodedPage; state: PageJitState } | undefined)[] = [];
 
   private readonly hot: number;
   private readonly warm: number;
 
-  // What the running translated function belongs to, for step().
+  // The hart running translated code and its slice's retired count before, for step().
   private hart: Hart | undefined;
-  private page: DecodedPage | undefined;
-  private translation: PageTranslation | undefined;
-  private pageOffset = 0;
-  private pageVa = 0;
   private retiredBefore = 0;
 
   /** `hot`: entries before a page is translated (tests translate everything with 1). */
-  constructor(private readonly memory: MachineMemory, private readonly code: CodeCache, hot = HOT_ENTRIES) {
+  constructor(private readonly memory: MachineMemory, private readonly code: CodeCache, private readonly pageFunctions: Int32Array,
+    hot = HOT_ENTRIES) {
     this.hot = Math.max(1, hot);
     this.warm = Math.max(1, Math.floor(this.hot / 4));
     this.i32 = new Int32Array(memory.buffer);
@@ -87,7 +89,7 @@ export class Jit {
   execute(hart: Hart, page: DecodedPage, pageOffset: number, pageVa: number, slot: number, remaining: number, retiredBefore: number): number {
     this.faulted = 0;
     let state = page.jit;
-    if (state === undefined) state = page.jit = new PageJitState(pageOffset);
+    if (state === undefined) state = page.jit = new PageJitState(pageOffset, this.pageFunctions);
     const t = state.translation;
     if (t === undefined) {
       this.next = JitNext.Interpret;
@@ -100,44 +102,50 @@ export class Jit {
     }
     const at = hart.storageOffset;
     this.stats.runs++;
-    this.hart = hart; this.page = page; this.translation = t;
-    this.pageOffset = pageOffset; this.pageVa = pageVa; this.retiredBefore = retiredBefore;
-    let ran = t.run(at, slot, pageVa, remaining);
+    this.hart = hart;
+    this.retiredBefore = retiredBefore;
+    let ran = this.dispatcher!.enter(at, t.index, slot, pageVa, remaining);
     const status = this.i32[(at + HartBlock.exitStatus) >> 2]!;
-    if (status < JitExit.Moved) hart.pc = this.f64[(at + HartBlock.exitPc) >> 3]!;
-    else if (status === JitExit.Trapped) { this.faulted = 1; ran++; }
+    if (status === JitExit.Trapped) { this.faulted = 1; ran++; }
+    else if (status !== JitExit.Moved) hart.pc = this.f64[(at + HartBlock.exitPc) >> 3]!;
     this.next = status === JitExit.Step ? JitNext.Step : status === JitExit.Budget ? JitNext.Interpret : JitNext.Translated;
-    state.retired += ran;
-    if (status === JitExit.Step) { this.stats.steps++; state.steps++; }
-    if (++state.runs === REVIEW_RUNS) this.review(state);
+    const last = this.owners[this.i32[(at + HartBlock.runningFunction) >> 2]!]?.state ?? state;
+    last.retired += ran;
+    if (status === JitExit.Step) { this.stats.steps++; last.steps++; }
+    if (++last.runs === REVIEW_RUNS) this.review(last);
     return ran;
   }
 
   /**
    * The step import of translated code: executes the instruction at `slot` of the running function's page
-   * as the interpreter would (Hart.executeOne), `retired` instructions into the run, with the registers
+   * (the dispatcher notes which, and what the functions before it in the chain retired) as the
+   * interpreter would (Hart.executeOne), `retired` instructions into the function, with the registers
    * already in the hart's block.
    */
   private readonly step = (slot: number, retired: number): number => {
-    const hart = this.hart!, page = this.page!, w = page.words[slot]!;
-    const op: Op = w & 0xff;
+    const hart = this.hart!, at = hart.storageOffset;
+    const index = this.i32[(at + HartBlock.runningFunction) >> 2]!;
+    const { page, state } = this.owners[index]!;
+    const w = page.words[slot]!, op: Op = w & 0xff;
     if (op === Op.Undecoded || op === Op.CrossPage) return StepResult.Declined;
     this.stats.steps++;
-    hart.pc = this.pageVa + slot * 2;
-    hart.sliceRetired = this.retiredBefore + retired + 1; // as the interpreter counts: this one included
-    const next = hart.executeOne(w, page.imms[slot]!, this.pageOffset + slot * 2);
+    const pageVa = this.f64[(at + HartBlock.runningPageVa) >> 3]!;
+    hart.pc = pageVa + slot * 2;
+    // as the interpreter counts: this one included
+    hart.sliceRetired = this.retiredBefore + this.i32[(at + HartBlock.chainRetired) >> 2]! + retired + 1;
+    const next = hart.executeOne(w, page.imms[slot]!, state.pageOffset + slot * 2);
     if (next === Next.Trapped) return StepResult.Trapped;
     if (next === Next.Leave) return StepResult.Left;
     const after = slot + (w >>> 24);
     // A store into this very code (or a device writing it) dropped the function that is running.
-    if (page.jit?.translation === this.translation) return after;
-    hart.pc = this.pageVa + after * 2;
+    if (state.translation?.index === index) return after;
+    hart.pc = pageVa + after * 2;
     return StepResult.Left;
   };
 
   private review(state: PageJitState): void {
     if (state.steps * 2 > state.runs && state.retired < state.runs * MIN_AVERAGE_RUN) {
-      state.translation = undefined;
+      state.drop();
       state.heat = -Infinity;
       this.stats.interpreted++;
     }
@@ -177,16 +185,17 @@ export class Jit {
   }
 
   private translate(batch: { page: DecodedPage; state: PageJitState }[]): void {
-    const made: { state: PageJitState; compiled: CompiledPage }[] = [];
+    const made: { page: DecodedPage; state: PageJitState; compiled: CompiledPage }[] = [];
     for (const { page, state } of batch) {
       state.queued = false;
       if (state.heat < 0) continue; // rewrites itself: left to the interpreter
       const blocks = findBlocks(this.code, page, state.pageOffset, state.entries);
-      if (blocks.length > 0) made.push({ state, compiled: compilePage(blocks, this.memory) });
+      if (blocks.length > 0) made.push({ page, state, compiled: compilePage(blocks, this.memory) });
     }
     if (made.length === 0) return;
-    let functions;
+    let functions, dispatcher;
     try {
+      dispatcher = this.dispatcher ??= new Dispatcher(this.memory.memory, this.memory);
       functions = instantiatePages(made.map((m) => m.compiled), this.memory, this.memory.memory, this.step);
     } catch (error) {
       this.stats.disabled = `WebAssembly compilation failed: ${(error as Error).message}`;
@@ -194,8 +203,10 @@ export class Jit {
     }
     this.stats.modules++;
     this.stats.pages += made.length;
-    made.forEach(({ state, compiled }, i) => {
-      state.translation = { run: functions[i]!, entry: compiled.entry, covers: compiled.covers };
+    made.forEach(({ page, state, compiled }, i) => {
+      const index = dispatcher.add(functions[i]);
+      this.owners[index] = { page, state };
+      state.install({ index, entry: compiled.entry, covers: compiled.covers }, dispatcher);
       state.misses = 0;
     });
   }

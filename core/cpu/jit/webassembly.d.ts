@@ -8,6 +8,12 @@ declare namespace WebAssembly {
   class Module {
     constructor(bytes: Uint8Array);
   }
+  class Table {
+    constructor(descriptor: { element: 'anyfunc'; initial: number; maximum?: number });
+    readonly length: number;
+    grow(delta: number): number;
+    set(index: number, value: unknown): void;
+  }
   class Instance {
     constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
     readonly exports: Record<string, unknown>;
