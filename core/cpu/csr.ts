@@ -25,7 +25,7 @@ export const SSTATUS_SPIE = 1 << 5;
 export const SSTATUS_SPP = 1 << 8;
 export const SSTATUS_SUM = 1 << 18;
 export const SSTATUS_MXR = 1 << 19;
-const SSTATUS_WRITABLE = SSTATUS_SIE | SSTATUS_SPIE | SSTATUS_SPP | SSTATUS_SUM | SSTATUS_MXR;
+export const SSTATUS_WRITABLE = SSTATUS_SIE | SSTATUS_SPIE | SSTATUS_SPP | SSTATUS_SUM | SSTATUS_MXR;
 /** sstatus bits 32..63: UXL = 2 (user mode is 64-bit), read-only. */
 const SSTATUS_HI = 2;
 

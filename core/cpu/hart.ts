@@ -45,26 +45,34 @@ export class Hart {
   readonly xlo: Int32Array;
   readonly xhi: Int32Array;
   pc = 0;
-  priv: Priv = Priv.Supervisor;
   state: HartState = HartState.Stopped;
   /** Executed WFI and waits for an interrupt (pending & enabled in sie, regardless of sstatus.SIE). */
   idle = false;
   /** Set by an exit that must end the current time slice (e.g. the machine powered off). */
   stopRequested = false;
 
-  // Supervisor CSRs; 64-bit ones as (low, high) pairs.
-  sstatus = 0;
-  sie = 0;
+  // Supervisor CSRs; 64-bit ones as (low, high) pairs. Those translated code accesses inline live in the
+  // hart's block (HartBlock.sscratch..priv), the 32-bit ones behind accessors.
   /** Pending interrupt bits (SSIP, STIP, SEIP), the hart's view of mip. */
   mip = 0;
-  scounteren = 0;
-  senvcfg = 0;
-  readonly stvec = new Int32Array(2);
-  readonly sscratch = new Int32Array(2);
-  readonly sepc = new Int32Array(2);
-  readonly scause = new Int32Array(2);
-  readonly stval = new Int32Array(2);
+  readonly stvec: Int32Array;
+  readonly sscratch: Int32Array;
+  readonly sepc: Int32Array;
+  readonly scause: Int32Array;
+  readonly stval: Int32Array;
   readonly satp = new Int32Array(2);
+  /** sstatus, sie, scounteren, senvcfg, priv. */
+  private readonly words: Int32Array;
+  get sstatus(): number { return this.words[0]!; }
+  set sstatus(v: number) { this.words[0] = v; }
+  get sie(): number { return this.words[1]!; }
+  set sie(v: number) { this.words[1] = v; }
+  get scounteren(): number { return this.words[2]!; }
+  set scounteren(v: number) { this.words[2] = v; }
+  get senvcfg(): number { return this.words[3]!; }
+  set senvcfg(v: number) { this.words[3] = v; }
+  get priv(): Priv { return this.words[4]!; }
+  private set priv(v: Priv) { this.words[4] = v; }
 
   /** Instructions retired before the current slice; see retired(). */
   instret = 0;
@@ -106,6 +114,14 @@ export class Hart {
     this.storageOffset = at;
     this.xlo = b ? new Int32Array(b, at + HartBlock.xlo, 33) : new Int32Array(33);
     this.xhi = b ? new Int32Array(b, at + HartBlock.xhi, 33) : new Int32Array(33);
+    const pair = (offset: number) => b ? new Int32Array(b, at + offset, 2) : new Int32Array(2);
+    this.sscratch = pair(HartBlock.sscratch);
+    this.sepc = pair(HartBlock.sepc);
+    this.scause = pair(HartBlock.scause);
+    this.stval = pair(HartBlock.stval);
+    this.stvec = pair(HartBlock.stvec);
+    this.words = b ? new Int32Array(b, at + HartBlock.sstatus, 5) : new Int32Array(5);
+    this.priv = Priv.Supervisor;
     this.readTlb = new Tlb(b, { tagLo: at + HartBlock.readTagLo, tagHi: at + HartBlock.readTagHi, base: at + HartBlock.readBase });
     this.writeTlb = new Tlb(b, { tagLo: at + HartBlock.writeTagLo, tagHi: at + HartBlock.writeTagHi, base: at + HartBlock.writeBase });
     this.fetchTlb = new Tlb(b, { tagLo: at + HartBlock.fetchTagLo, tagHi: at + HartBlock.fetchTagHi, base: at + HartBlock.fetchBase });

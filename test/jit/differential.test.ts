@@ -109,6 +109,40 @@ describe('translator vs interpreter: calls between pages', () => {
   });
 });
 
+describe('translator vs interpreter: CSR accesses', () => {
+  // A loop over the S-mode CSRs translated code accesses itself, with the cases it leaves to the
+  // interpreter: a reserved stvec mode (ignored), an odd sepc, sstatus.SIE and SUM changes, a sie write,
+  // and instret reads (exact counts).
+  const origin = 0x8020_0000, { a0, a1, a2, s0, s1, t0, t1 } = Reg;
+  const SSCRATCH = 0x140, SEPC = 0x141, STVAL = 0x143, STVEC = 0x105, SSTATUS = 0x100, SIE = 0x104, SCOUNTEREN = 0x106,
+    SENVCFG = 0x10a, INSTRET = 0xc02;
+  const asm = new Assembler(origin);
+  asm.li(s0, 1000).li(s1, 0).label('loop');
+  asm.csr('csrrw', a0, SSCRATCH, s0).r('add', s1, s1, a0);
+  asm.li(t1, 1 << 5).csr('csrrs', Reg.zero, SSTATUS, t1).csr('csrrs', a1, SSTATUS, Reg.zero).r('xor', s1, s1, a1); // SPIE
+  asm.csr('csrrc', Reg.zero, SSTATUS, t1);
+  asm.li(t0, 0x8020_1002).csr('csrrw', Reg.zero, STVEC, t0).csr('csrrs', a2, STVEC, Reg.zero).r('add', s1, s1, a2);
+  asm.li(t0, 0x8020_1001).csr('csrrw', Reg.zero, STVEC, t0);
+  asm.csr('csrrw', Reg.zero, SEPC, s0).csr('csrrs', a2, SEPC, Reg.zero).r('add', s1, s1, a2);
+  asm.csr('csrrw', Reg.zero, STVAL, s1).csr('csrrc', a2, STVAL, s0).r('add', s1, s1, a2);
+  asm.csr('csrrsi', Reg.zero, SSTATUS, 1 << 1).csr('csrrci', Reg.zero, SSTATUS, 1 << 1); // SIE: the interpreter
+  asm.li(t1, 1 << 18).csr('csrrs', Reg.zero, SSTATUS, t1).csr('csrrc', Reg.zero, SSTATUS, t1); // SUM: a TLB flush
+  asm.li(t1, 2).csr('csrrw', Reg.zero, SIE, t1).csr('csrrs', a2, SIE, Reg.zero).r('add', s1, s1, a2); // SSIE
+  asm.csr('csrrw', a2, SCOUNTEREN, s0).r('add', s1, s1, a2).csr('csrrwi', a2, SENVCFG, 3).r('add', s1, s1, a2);
+  asm.csr('csrrs', a2, INSTRET, Reg.zero).r('add', s1, s1, a2);
+  asm.i('addi', s0, s0, -1).branch('bne', s0, Reg.zero, 'loop');
+  asm.li(t0, 0x10_0000).li(a0, 0x5555).store('sw', a0, t0, 0).label('spin').jal(Reg.zero, 'spin');
+
+  it('agree, and the plain ones stay in translated code', () => {
+    const a = board(false, 1, 16 << 20), b = board(true, 1, 16 << 20);
+    for (const m of [a, b]) m.boot({ bytes: asm.bytes(), loadAddress: origin });
+    runSideBySide(a, b, new Random(11), 1_000_000);
+    expect(a.executed).toBeGreaterThan(1000 * 30);
+    // 6 accesses per iteration need the interpreter (SIE twice, SUM twice, sie, instret); 20 do not
+    expect(b.translator!.stats.steps).toBeLessThan(1000 * 7);
+  });
+});
+
 describe('translator vs interpreter: the conformance programs', () => {
   for (const entry of manifest) {
     it(`${entry.name} (${entry.harts} hart${entry.harts > 1 ? 's' : ''})`, () => {

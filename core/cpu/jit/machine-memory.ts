@@ -23,6 +23,18 @@ export const HartBlock = {
   runningFunction: 288,
   chainRetired: 292,
   runningPageVa: 296,
+  /** S-mode CSRs translated code reads and writes inline: (low, high) pairs, then 32-bit ones (csr.ts). */
+  sscratch: 320,
+  sepc: 328,
+  scause: 336,
+  stval: 344,
+  stvec: 352,
+  sstatus: 360,
+  sie: 364,
+  scounteren: 368,
+  senvcfg: 372,
+  /** Hart.priv. */
+  priv: 376,
   readTagLo: 1024,
   readTagHi: 1024 + TLB_SIZE * 4,
   readBase: 1024 + TLB_SIZE * 8,

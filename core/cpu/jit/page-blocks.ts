@@ -1,12 +1,15 @@
 import type { CodeCache, DecodedPage } from '../code-cache.ts';
+import { Csr } from '../csr.ts';
 import { Op, SINK } from '../opcodes.ts';
 
 /** How an instruction shapes a basic block. */
 export const enum Shape {
   /** Runs in translated code; the block goes on. */
   Plain,
-  /** A load, store or AMO: inline on a TLB hit, else the function exits and the interpreter executes it. */
+  /** A load, store or AMO: inline on a TLB hit, else the interpreter executes it (the step handler). */
   Memory,
+  /** An access to an S-mode CSR kept in the hart's block: inline unless it would trap or needs more. */
+  Csr,
   /** Ends the block: a branch or jump. */
   Transfer,
   /** Left to the interpreter (CSRs, ecall, LR/SC, privileged, illegal, page-crossing): ends the block. */
@@ -38,6 +41,29 @@ export function shapeOf(op: Op): Shape {
       return Shape.Plain;
     default:
       return Shape.Exit;
+  }
+}
+
+/** shapeOf for a decoded instruction: CSR accesses translated code does inline are Shape.Csr. */
+export function shapeOfInstruction(word: number, imm: number): Shape {
+  const op: Op = word & 0xff;
+  if (op >= Op.Csrrw && op <= Op.Csrrci && csrInline(op, (word >>> 14) & 31, imm)) return Shape.Csr;
+  return shapeOf(op);
+}
+
+/**
+ * Whether translated code does this CSR access itself: the S-mode CSRs in the hart's block whose writes
+ * change nothing the run loop watches (sie and satp writes, counters, sip stay with the interpreter).
+ */
+export function csrInline(op: Op, rs1: number, csr: number): boolean {
+  switch (csr) {
+    case Csr.Sscratch: case Csr.Sepc: case Csr.Scause: case Csr.Stval: case Csr.Stvec:
+    case Csr.Sstatus: case Csr.Scounteren: case Csr.Senvcfg:
+      return true;
+    case Csr.Sie:
+      return op !== Op.Csrrw && op !== Op.Csrrwi && rs1 === 0; // a read
+    default:
+      return false;
   }
 }
 
@@ -85,7 +111,7 @@ export function findBlocks(code: CodeCache, page: DecodedPage, pageOffset: numbe
       if (seen[slot] !== 0) { addStart(slot); break; } // another path runs through here: a join
       seen[slot] = 1;
       const w = wordAt(slot), op = w & 0xff, next = slot + (w >>> 24);
-      const shape = shapeOf(op);
+      const shape = shapeOfInstruction(w, page.imms[slot]!);
       if (shape === Shape.PageEnd) break;
       if (shape === Shape.Exit) { if (resumesAfter(op)) addStart(next); break; }
       if (shape === Shape.Transfer) {
@@ -114,10 +140,10 @@ export function findBlocks(code: CodeCache, page: DecodedPage, pageOffset: numbe
     const block: BasicBlock = { start: s, instructions: [] };
     let slot = s;
     for (;;) {
-      const w = wordAt(slot), op = w & 0xff;
+      const w = wordAt(slot);
       block.instructions.push({ slot, word: w, imm: page.imms[slot]! });
-      const shape = shapeOf(op);
-      if (shape !== Shape.Plain && shape !== Shape.Memory) break;
+      const shape = shapeOfInstruction(w, page.imms[slot]!);
+      if (shape !== Shape.Plain && shape !== Shape.Memory && shape !== Shape.Csr) break;
       slot += w >>> 24;
       if (start[slot] !== 0) break;
     }

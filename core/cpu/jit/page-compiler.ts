@@ -1,7 +1,8 @@
 import { Op, SINK } from '../opcodes.ts';
 import { FIRST_HELPER, HELPER_OPS, helperIndex } from './arith-helpers.ts';
 import { HartBlock } from './machine-memory.ts';
-import { type BasicBlock, Shape, shapeOf } from './page-blocks.ts';
+import { Csr, SSTATUS_MXR, SSTATUS_SIE, SSTATUS_SUM, SSTATUS_WRITABLE } from '../csr.ts';
+import { type BasicBlock, Shape, shapeOfInstruction } from './page-blocks.ts';
 import { W, WasmWriter } from './wasm-writer.ts';
 
 /** How a translated function ended (HartBlock.exitStatus); the next pc is in HartBlock.exitPc. */
@@ -116,8 +117,8 @@ class PageCompiler {
     // Registers in locals: loaded on entry (if read) and written back at the single exit (if written).
     for (const b of blocks) {
       this.isStart[b.start] = 1;
-      for (const { word } of b.instructions) {
-        const shape = shapeOf(word & 0xff);
+      for (const { word, imm } of b.instructions) {
+        const shape = shapeOfInstruction(word, imm);
         if (shape === Shape.Exit || shape === Shape.PageEnd) continue;
         const rd = (word >>> 8) & 63, rs1 = (word >>> 14) & 31, rs2 = (word >>> 19) & 31;
         this.used[rs1] = this.used[rs2] = 1; // rs2 bits of I-type forms are immediate: a spare load at most
@@ -248,7 +249,7 @@ class PageCompiler {
 
   private block(b: BasicBlock): void {
     const insns = b.instructions;
-    const lastShape = shapeOf(insns[insns.length - 1]!.word & 0xff);
+    const lastShape = shapeOfInstruction(insns[insns.length - 1]!.word, insns[insns.length - 1]!.imm);
     const count = insns.length - (lastShape === Shape.Exit || lastShape === Shape.PageEnd ? 1 : 0);
     for (const { slot, word } of insns) {
       if ((word & 0xff) === Op.PageEnd) continue;
@@ -268,13 +269,17 @@ class PageCompiler {
     for (let j = 0; j < insns.length; j++) {
       const { slot, word, imm } = insns[j]!;
       const op = word & 0xff, next = slot + (word >>> 24);
-      switch (shapeOf(op)) {
+      switch (shapeOfInstruction(word, imm)) {
         case Shape.Plain:
           this.plain(op, (word >>> 8) & 63, (word >>> 14) & 31, (word >>> 19) & 31, imm, slot);
           if (j === insns.length - 1) { this.addN(count); this.jumpTo(next * 2); }
           break;
         case Shape.Memory:
           this.memory(op, (word >>> 8) & 63, (word >>> 14) & 31, (word >>> 19) & 31, imm, slot, j);
+          if (j === insns.length - 1) { this.addN(count); this.jumpTo(next * 2); }
+          break;
+        case Shape.Csr:
+          this.csr(op, (word >>> 8) & 63, (word >>> 14) & 31, imm, slot, j);
           if (j === insns.length - 1) { this.addN(count); this.jumpTo(next * 2); }
           break;
         case Shape.Transfer:
@@ -471,6 +476,62 @@ class PageCompiler {
     }
     w.mem(double ? W.i64Store : W.i64Store32, align, ram);
     if (rd !== SINK) w.get(TMP).set(reg(rd));
+  }
+
+  /**
+   * A CSR access Hart.csrInstruction would do without side effects (page-blocks.ts csrInline), on the
+   * CSRs in the hart's block. In U-mode, and for an sstatus write that changes SIE, SUM or MXR
+   * (interrupts, the TLBs), the interpreter executes it instead; nothing is written before that test.
+   */
+  private csr(op: Op, rd: number, rs1: number, csr: number, slot: number, j: number): void {
+    const w = this.w;
+    const step = () => {
+      w.op(W.if).byte(W.void);
+      this.nest++;
+      this.stepAt(slot, j);
+      this.nest--;
+      w.op(W.end);
+    };
+    w.get(HART).mem(W.i32Load, 2, HartBlock.priv).op(W.i32Eqz);
+    step();
+    const immediate = op >= Op.Csrrwi, kind = immediate ? op - 3 : op;
+    const reads = kind !== Op.Csrrw || rd !== SINK, writes = kind === Op.Csrrw || rs1 !== 0;
+    const pair = csr === Csr.Sscratch ? HartBlock.sscratch : csr === Csr.Sepc ? HartBlock.sepc : csr === Csr.Scause ? HartBlock.scause
+      : csr === Csr.Stval ? HartBlock.stval : csr === Csr.Stvec ? HartBlock.stvec : -1;
+    const word = csr === Csr.Sstatus ? HartBlock.sstatus : csr === Csr.Sie ? HartBlock.sie
+      : csr === Csr.Scounteren ? HartBlock.scounteren : HartBlock.senvcfg;
+    if (writes) {
+      if (immediate) w.i64Const(rs1); else this.read(rs1);
+      w.set(TMP); // the source operand
+    }
+    if (reads || kind !== Op.Csrrw) { // the old value (sstatus reads UXL = 2 in its high half)
+      w.get(HART);
+      if (pair >= 0) w.mem(W.i64Load, 3, pair); else w.mem(W.i64Load32u, 2, word);
+      if (csr === Csr.Sstatus) w.i64Const(2n << 32n).op(W.i64Or);
+      w.set(ADDR);
+    }
+    if (writes) {
+      if (kind === Op.Csrrs) w.get(ADDR).get(TMP).op(W.i64Or).set(TMP);
+      else if (kind === Op.Csrrc) w.get(ADDR).get(TMP).i64Const(-1).op(W.i64Xor).op(W.i64And).set(TMP);
+      switch (csr) {
+        case Csr.Sepc: w.get(HART).get(TMP).i64Const(-2).op(W.i64And).mem(W.i64Store, 3, pair); break;
+        case Csr.Stvec: // modes 2 and 3 are reserved: such a write is ignored
+          w.get(TMP).op(W.i32WrapI64).i32Const(3).op(W.i32And).i32Const(2).op(W.i32LtU).op(W.if).byte(W.void);
+          w.get(HART).get(TMP).mem(W.i64Store, 3, pair).op(W.end);
+          break;
+        case Csr.Sstatus:
+          w.get(TMP).op(W.i32WrapI64).i32Const(SSTATUS_WRITABLE).op(W.i32And).set(LO);
+          w.get(ADDR).op(W.i32WrapI64).get(LO).op(W.i32Xor).i32Const(SSTATUS_SIE | SSTATUS_SUM | SSTATUS_MXR).op(W.i32And);
+          step();
+          w.get(HART).get(LO).mem(W.i32Store, 2, word);
+          break;
+        case Csr.Scounteren: w.get(HART).get(TMP).op(W.i32WrapI64).mem(W.i32Store, 2, word); break;
+        case Csr.Senvcfg: w.get(HART).get(TMP).op(W.i32WrapI64).i32Const(1).op(W.i32And).mem(W.i32Store, 2, word); break;
+        case Csr.Sie: throw new Error('translator: sie writes are not inline');
+        default: w.get(HART).get(TMP).mem(W.i64Store, 3, pair); break; // sscratch, scause, stval
+      }
+    }
+    if (reads && rd !== SINK) { w.get(ADDR); this.write(rd); }
   }
 
   private transfer(op: Op, rd: number, rs1: number, rs2: number, imm: number, slot: number, next: number, j: number, count: number): void {
