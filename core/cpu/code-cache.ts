@@ -38,7 +38,9 @@ export class CodeCache {
   private readonly scratch: Decoded = { word: 0, imm: 0 };
 
   constructor(private readonly ram: Ram) {
-    this.pages = new Array(ram.size >>> 12);
+    // Filled: a fresh `new Array(n)` holds small integers as far as V8 knows, a different map from the
+    // one it has after its first page, and the run loop optimized on one deoptimized on the other.
+    this.pages = new Array<DecodedPage | undefined>(ram.size >>> 12).fill(undefined);
   }
 
   /** The decoded page for a RAM byte offset, created empty on first use. */
