@@ -101,8 +101,8 @@ export function compilePage(blocks: readonly BasicBlock[], layout: MemoryLayout)
 
 class PageCompiler {
   private readonly w = new WasmWriter();
-  private readonly used = new Uint8Array(33);
-  private readonly written = new Uint8Array(33);
+  /** Registers of the block being emitted whose local differs from the hart's block (stored where it is left). */
+  private readonly dirty = new Uint8Array(32);
   private readonly isStart = new Uint8Array(SLOTS + 1);
   private readonly covers = new Uint8Array(SLOTS + 1);
   /** Index of the block being emitted, and how many structured blocks (if) are open inside it. */
@@ -114,18 +114,7 @@ class PageCompiler {
   private steps = false;
 
   constructor(private readonly blocks: readonly BasicBlock[], private readonly layout: MemoryLayout) {
-    // Registers in locals: loaded on entry (if read) and written back at the single exit (if written).
-    for (const b of blocks) {
-      this.isStart[b.start] = 1;
-      for (const { word, imm } of b.instructions) {
-        const shape = shapeOfInstruction(word, imm);
-        if (shape === Shape.Exit || shape === Shape.PageEnd) continue;
-        const rd = (word >>> 8) & 63, rs1 = (word >>> 14) & 31, rs2 = (word >>> 19) & 31;
-        this.used[rs1] = this.used[rs2] = 1; // rs2 bits of I-type forms are immediate: a spare load at most
-        if (rd !== SINK) this.used[rd] = this.written[rd] = 1;
-      }
-    }
-    this.used[0] = 0;
+    for (const b of blocks) this.isStart[b.start] = 1;
   }
 
   compile(): CompiledPage {
@@ -156,9 +145,7 @@ class PageCompiler {
     body.u32(LOCALS.length);
     for (const [count, type] of LOCALS) body.u32(count).byte(type);
     body.get(PAGE_VA).op(W.i64TruncF64s).set(VA);
-    this.loadRegisters(body);
     body.append(w);
-    this.storeRegisters(body);
     body.get(HART).get(STATUS).mem(W.i32Store, 2, HartBlock.exitStatus);
     body.get(HART).get(NEXT_PC).op(W.f64ConvertI64s).mem(W.f64Store, 3, HartBlock.exitPc);
     body.get(N).op(W.end);
@@ -176,10 +163,9 @@ class PageCompiler {
 
   /**
    * The one place per function where an instruction at SLOT (N retired before it) is handed to the
-   * interpreter without leaving: registers the function writes go to the hart's block, the step import
-   * executes the instruction, every register the function keeps in locals comes back (the instruction, a
-   * trap or the hypervisor may have changed any of them), and the dispatch goes on at the next slot. The
-   * spill and reload are large, so they are shared by every site, which only sets SLOT and branches here.
+   * interpreter without leaving: the site has stored its block's changed registers, the step import
+   * executes the instruction, and the dispatch goes on at the next slot, whose block loads what it reads
+   * (the instruction, a trap or the hypervisor may have changed any register).
    */
   private stepHandler(): void {
     const w = this.w;
@@ -187,9 +173,7 @@ class PageCompiler {
     w.get(N).i32Const(1).op(W.i32Add).get(LIMIT).op(W.i32GtS).op(W.if).byte(W.void);
     this.exitAtSlot(JitExit.Budget, 2);
     w.op(W.end);
-    this.storeRegisters(w);
     w.get(SLOT).get(N).call(STEP_FUNCTION).set(LO);
-    this.loadRegisters(w);
     w.get(LO).i32Const(StepResult.Retired).op(W.i32GeS).op(W.if).byte(W.void);
     w.get(N).i32Const(1).op(W.i32Add).set(N).get(LO).set(SLOT).br(1);
     w.op(W.end);
@@ -209,6 +193,7 @@ class PageCompiler {
   /** Hands the instruction at `slot` (the j-th of its block) to the interpreter through the step handler. */
   private stepAt(slot: number, j: number): void {
     this.steps = true;
+    this.storeDirty();
     this.addN(j);
     this.w.i32Const(slot).set(SLOT).br(this.depthStep);
   }
@@ -219,6 +204,7 @@ class PageCompiler {
 
   /** Leaves the function with the pc at pageVa + `offset`. */
   private exitAt(offset: number, status: JitExit, retiredBefore: number): void {
+    this.storeDirty();
     this.addN(retiredBefore);
     this.w.get(VA).i64Const(offset).op(W.i64Add).set(NEXT_PC).i32Const(status).set(STATUS).br(this.depthExit);
   }
@@ -236,9 +222,10 @@ class PageCompiler {
   private jumpTo(offset: number): void {
     if (offset >= 0 && offset < 4096 && this.isStart[offset >> 1] !== 0) {
       if (this.baseNest === 1 && offset >> 1 === this.blocks[this.index]!.start) {
-        this.w.br(this.nest - 1); // the block's own loop: no dispatch
+        this.w.br(this.nest - 1); // the block's own loop: no dispatch, the registers stay in locals
         return;
       }
+      this.storeDirty();
       const next = this.blocks[this.index + 1];
       if (this.nest === this.baseNest && next !== undefined && next.start === offset >> 1) return; // falls out
       this.w.i32Const(offset >> 1).set(SLOT).br(this.depthDispatch);
@@ -258,6 +245,15 @@ class PageCompiler {
     }
     const last = insns[insns.length - 1]!, lastOp = last.word & 0xff;
     this.baseNest = lastShape === Shape.Transfer && lastOp !== Op.Jalr && last.slot * 2 + last.imm === b.start * 2 ? 1 : 0;
+    // The block's registers live in locals from its start to wherever it is left (short live ranges keep
+    // V8's register allocation linear in the function's size). A block that loops on itself keeps them
+    // across its iterations: it loads every register it touches and counts all it writes as changed.
+    const { reads, writes } = registersOf(insns);
+    this.dirty.fill(0);
+    for (let r = 1; r < 32; r++) {
+      if ((reads[r] === 1 || (this.baseNest === 1 && writes[r] === 1))) this.loadRegister(r);
+      if (this.baseNest === 1) this.dirty[r] = writes[r]!;
+    }
     if (this.baseNest === 1) {
       this.w.op(W.loop).byte(W.void);
       this.nest++;
@@ -308,21 +304,20 @@ class PageCompiler {
 
   private write(rd: number): void {
     this.w.set(reg(rd));
+    this.dirty[rd] = 1;
   }
 
-  /** Registers from the hart's block into the locals (`w`: where to emit). */
-  private loadRegisters(w: WasmWriter): void {
-    for (let r = 1; r < 32; r++) {
-      if (this.used[r] === 0) continue;
-      w.get(HART).mem(W.i32Load, 2, HartBlock.xlo + 4 * r).op(W.i64ExtendI32u)
-        .get(HART).mem(W.i64Load32s, 2, HartBlock.xhi + 4 * r).i64Const(32).op(W.i64Shl).op(W.i64Or).set(reg(r));
-    }
+  /** A register from the hart's block into its local. */
+  private loadRegister(r: number): void {
+    this.w.get(HART).mem(W.i32Load, 2, HartBlock.xlo + 4 * r).op(W.i64ExtendI32u)
+      .get(HART).mem(W.i64Load32s, 2, HartBlock.xhi + 4 * r).i64Const(32).op(W.i64Shl).op(W.i64Or).set(reg(r));
   }
 
-  /** Written registers from the locals back to the hart's block. */
-  private storeRegisters(w: WasmWriter): void {
+  /** Before leaving the block: its changed registers from the locals back to the hart's block. */
+  private storeDirty(): void {
+    const w = this.w;
     for (let r = 1; r < 32; r++) {
-      if (this.written[r] === 0) continue;
+      if (this.dirty[r] === 0) continue;
       w.get(HART).get(reg(r)).op(W.i32WrapI64).mem(W.i32Store, 2, HartBlock.xlo + 4 * r);
       w.get(HART).get(reg(r)).i64Const(32).op(W.i64ShrU).op(W.i32WrapI64).mem(W.i32Store, 2, HartBlock.xhi + 4 * r);
     }
@@ -475,7 +470,7 @@ class PageCompiler {
       default: throw new Error(`translator: operation ${op} is no AMO`);
     }
     w.mem(double ? W.i64Store : W.i64Store32, align, ram);
-    if (rd !== SINK) w.get(TMP).set(reg(rd));
+    if (rd !== SINK) { w.get(TMP); this.write(rd); }
   }
 
   /**
@@ -554,6 +549,7 @@ class PageCompiler {
       this.exitIf(slot * 2, JitExit.Step, j);
       this.addN(count);
       link();
+      this.storeDirty();
       w.get(TMP).get(VA).op(W.i64Sub).tee(ADDR).i64Const(4096).op(W.i64LtU).op(W.if).byte(W.void);
       this.nest++;
       w.get(ADDR).op(W.i32WrapI64).i32Const(1).op(W.i32ShrU).set(SLOT).br(this.depthDispatch);
@@ -574,4 +570,24 @@ class PageCompiler {
     w.op(W.end);
     this.jumpTo(next * 2);
   }
+}
+
+/**
+ * The registers a block reads before writing them (loaded at its start) and those it writes. Instructions
+ * handed to the interpreter read the hart's block, not locals. rs2 bits of I-type forms are immediate
+ * bits: a spare load at most.
+ */
+function registersOf(insns: BasicBlock['instructions']): { reads: Uint8Array; writes: Uint8Array } {
+  const reads = new Uint8Array(32), writes = new Uint8Array(33);
+  for (const { word, imm } of insns) {
+    const shape = shapeOfInstruction(word, imm);
+    if (shape === Shape.Exit || shape === Shape.PageEnd) continue;
+    const op: Op = word & 0xff, rd = (word >>> 8) & 63, rs1 = (word >>> 14) & 31, rs2 = (word >>> 19) & 31;
+    if (writes[rs1] === 0) reads[rs1] = 1;
+    if (writes[rs2] === 0) reads[rs2] = 1;
+    // the rd bits of stores and branches are immediate bits
+    if (rd !== SINK && !(op >= Op.Sb && op <= Op.Sd) && !(op >= Op.Beq && op <= Op.Bgeu)) writes[rd] = 1;
+  }
+  reads[0] = writes[0] = 0;
+  return { reads, writes: writes.subarray(0, 32) };
 }
