@@ -18,3 +18,4 @@ const host = new MachineHost({
 }, installHypervisor);
 
 port.on('message', (command: WorkerCommand) => host.handle(command));
+host.warmUp();

@@ -40,6 +40,8 @@ export interface MachineOptions {
   jit?: boolean;
   /** Entries into a page of code before it is translated (tests use 1 to translate all code they run). */
   jitThreshold?: number;
+  /** Runs of a page's translation between reviews of it (translator.ts REVIEW_RUNS; the warm-up's are short). */
+  jitReview?: number;
 }
 
 /** What loading an image and booting needs. */
@@ -150,10 +152,18 @@ export class Machine implements SbiPlatform, HartExits {
   /** The block translator, unless MachineOptions.jit is off (or WebAssembly is missing). */
   readonly translator: Jit | undefined;
 
+  /**
+   * Warms the run loop up (warm-up.ts: private machines, nothing observable), once per realm. Workers call
+   * it when they start, so the first guest does not wait for it; the first Machine does it otherwise.
+   */
+  static warmUp(): void {
+    // short reviews: the review of a translation runs too (code V8 never saw running deoptimizes the loop)
+    warmUpRunLoop((ramSize, jit) => new Machine({ harts: 1, ramSize, deterministic: true, extraUarts: 0, jit, jitReview: 8 }));
+  }
+
   constructor(options: MachineOptions = {}) {
-    // Once per realm, before any guest runs (see warm-up.ts: a private machine, nothing observable here);
-    // first, so that this machine's harts are made after the warm-up settled the classes' field types.
-    warmUpRunLoop((ramSize, jit) => new Machine({ harts: 1, ramSize, deterministic: true, extraUarts: 0, jit }));
+    // First, so that this machine's harts are made after the warm-up settled the classes' field types.
+    Machine.warmUp();
     const harts = options.harts ?? Board.defaultHarts;
     if (!Number.isInteger(harts) || harts < 1 || harts > Board.maxHarts) {
       throw new RangeError(`harts must be 1..${Board.maxHarts}, got ${harts}`);
@@ -164,7 +174,7 @@ export class Machine implements SbiPlatform, HartExits {
     const memory = (options.jit ?? true) ? MachineMemory.tryCreate(ramSize, harts) : undefined;
     this.ram = new Ram(Board.ram.base, ramSize, memory);
     this.code = new CodeCache(this.ram);
-    this.translator = memory ? new Jit(memory, this.code, this.ram.pageFunctions, options.jitThreshold) : undefined;
+    this.translator = memory ? new Jit(memory, this.code, this.ram.pageFunctions, options.jitThreshold, options.jitReview) : undefined;
     this.boardMap = new BoardMemoryMap(this.ram);
     this.clock = options.deterministic ? new InstructionClock() : new HostClock();
     this.quantum = options.quantum ?? 10_000;

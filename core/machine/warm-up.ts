@@ -22,8 +22,9 @@ let warmedUp = false;
 export function warmUpRunLoop(create: (ramSize: number, jit: boolean) => Machine): void {
   if (warmedUp) return;
   warmedUp = true;
-  runWarmUpProgram(create(WARM_UP_RAM_SIZE, false));
   runWarmUpProgram(create(WARM_UP_RAM_SIZE, true));
+  runWarmUpProgram(create(WARM_UP_RAM_SIZE, true));
+  runWarmUpProgram(create(WARM_UP_RAM_SIZE, false));
 }
 
 /** Loads the warm-up program into a machine of WARM_UP_RAM_SIZE bytes and runs it to its end. */

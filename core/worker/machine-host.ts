@@ -65,6 +65,15 @@ export class MachineHost {
 
   constructor(private readonly env: HostEnvironment, private readonly installFirmware: FirmwareInstaller = () => undefined) {}
 
+  /**
+   * Warms the run loop up before any command (Machine.warmUp) and says so with a `ready` event. Worker
+   * entries call it once they listen: commands that arrive meanwhile wait for it, then run at full speed.
+   */
+  warmUp(): void {
+    Machine.warmUp();
+    this.env.post({ type: 'ready' });
+  }
+
   handle(command: WorkerCommand): void {
     try {
       switch (command.type) {

@@ -65,6 +65,8 @@ export type WorkerCommand =
 export const MAX_MEMORY_READ = 64 * 1024;
 
 export type WorkerEvent =
+  /** The worker has warmed its run loop up (MachineHost.warmUp): what comes now starts at full speed. */
+  | { type: 'ready' }
   | { type: 'output'; stream: string; bytes: Uint8Array }
   | {
     type: 'status'; instructions: number; mips: number; virtualTimeNs: number; state: 'running' | 'idle' | 'paused';

@@ -31,3 +31,4 @@ const host = new MachineHost({
 }, installHypervisor);
 
 scope.onmessage = (message: MessageEvent<WorkerCommand>) => host.handle(message.data);
+host.warmUp();

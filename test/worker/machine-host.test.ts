@@ -54,6 +54,15 @@ describe('machine host commands', () => {
     expect(text('uart0')).not.toContain('got:');
   });
 
+  it('warms up before any command and says ready; a boot after it runs as usual', () => {
+    const { host, events, text, settle } = harness();
+    host.warmUp();
+    expect(events.map((e) => e.type)).toEqual(['ready']);
+    host.handle({ type: 'boot', config: config(1), boot: { bytes: guest('ui/consoles') } });
+    settle(() => text('uart1').includes('this is uart1'));
+    expect(text('uart1')).toContain('this is uart1');
+  });
+
   it('names the UART of a stream', () => {
     expect(uartOf('uart0')).toBe(0);
     expect(uartOf('uart4')).toBe(4);

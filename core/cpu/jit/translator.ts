@@ -74,7 +74,7 @@ export class Jit {
 
   /** `hot`: entries before a page is translated (tests translate everything with 1). */
   constructor(private readonly memory: MachineMemory, private readonly code: CodeCache, private readonly pageFunctions: Int32Array,
-    hot = HOT_ENTRIES) {
+    hot = HOT_ENTRIES, private readonly reviewRuns = REVIEW_RUNS) {
     this.hot = Math.max(1, hot);
     this.warm = Math.max(1, Math.floor(this.hot / 4));
     this.i32 = new Int32Array(memory.buffer);
@@ -112,7 +112,7 @@ export class Jit {
     const last = this.owners[this.i32[(at + HartBlock.runningFunction) >> 2]!]?.state ?? state;
     last.retired += ran;
     if (status === JitExit.Step) { this.stats.steps++; last.steps++; }
-    if (++last.runs === REVIEW_RUNS) this.review(last);
+    if (++last.runs === this.reviewRuns) this.review(last);
     return ran;
   }
 
