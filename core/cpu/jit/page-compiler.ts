@@ -87,10 +87,10 @@ export interface CompiledPage {
  * Translates the basic blocks of one decoded page into one WebAssembly function
  * `(hart, slot, pageVa, limit) -> retired`.
  *
- * Guest registers live in i64 locals while the function runs: loaded from the hart's block on entry,
- * written back at the single exit. Blocks are laid out in slot order inside a dispatch loop (a br_table
- * over slots), so a branch to another block of the page stays inside the function and falls through when
- * the target comes next. Every block first checks that it fits into `limit`, so a slice ends on exactly
+ * Guest registers live in i64 locals per block: a block loads those it reads first from the hart's
+ * block and stores those it changed wherever it is left. Blocks are laid out in slot order inside a
+ * dispatch loop (a br_table over slots), so a branch to another block of the page stays inside the
+ * function and falls through when the target comes next. Every block first checks that it fits into `limit`, so a slice ends on exactly
  * the instruction count the interpreter would reach. Nothing inside can change interrupts, privilege or
  * translations (every instruction that could is left to the interpreter), so exits are the only places
  * where the run loop must look again, as after an exit of its own.
