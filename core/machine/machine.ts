@@ -157,8 +157,8 @@ export class Machine implements SbiPlatform, HartExits {
    * it when they start, so the first guest does not wait for it; the first Machine does it otherwise.
    */
   static warmUp(): void {
-    // short reviews: the review of a translation runs too (code V8 never saw running deoptimizes the loop)
-    warmUpRunLoop((ramSize, jit) => new Machine({ harts: 1, ramSize, deterministic: true, extraUarts: 0, jit, jitReview: 8 }));
+    // every page translated at once and reviewed soon: code V8 never saw running deoptimizes the loop
+    warmUpRunLoop((ramSize, jit) => new Machine({ harts: 1, ramSize, deterministic: true, extraUarts: 0, jit, jitThreshold: 1, jitReview: 8 }));
   }
 
   constructor(options: MachineOptions = {}) {

@@ -15,22 +15,25 @@ import type { Machine, RunOutcome } from './machine.ts';
 let warmedUp = false;
 
 /**
- * Runs the warm-up once per JavaScript realm (each worker has its own); `create` makes a private machine.
- * Twice: on the interpreter alone (every case of its loop), then with the block translator (the loop's
- * calls into translated code, and the translator's own code).
+ * Runs the warm-up once per JavaScript realm (each worker has its own); `create` makes a private machine
+ * (with the translator translating every page at its first entry when `jit`). First with the block
+ * translator, on two machines (the run loop's calls into translated code, the translator's own code),
+ * for a few passes only: translated code that runs long is recompiled by V8's optimizing tier in the
+ * background, hundreds of milliseconds of both cores right when the first guest starts. Then on the
+ * interpreter alone, long enough for V8 to optimize the loop with all of that feedback.
  */
 export function warmUpRunLoop(create: (ramSize: number, jit: boolean) => Machine): void {
   if (warmedUp) return;
   warmedUp = true;
-  runWarmUpProgram(create(WARM_UP_RAM_SIZE, true));
-  runWarmUpProgram(create(WARM_UP_RAM_SIZE, true));
+  runWarmUpProgram(create(WARM_UP_RAM_SIZE, true), TRANSLATED_PASSES);
+  runWarmUpProgram(create(WARM_UP_RAM_SIZE, true), TRANSLATED_PASSES);
   runWarmUpProgram(create(WARM_UP_RAM_SIZE, false));
 }
 
-/** Loads the warm-up program into a machine of WARM_UP_RAM_SIZE bytes and runs it to its end. */
-export function runWarmUpProgram(machine: Machine): RunOutcome {
+/** Loads the warm-up program (`passes` passes) into a machine of WARM_UP_RAM_SIZE bytes and runs it to its end. */
+export function runWarmUpProgram(machine: Machine, passes = PASSES): RunOutcome {
   const base = machine.ram.base + WARM_UP_CODE_OFFSET;
-  machine.writePhysical(base, program(base).bytes());
+  machine.writePhysical(base, program(base, passes).bytes());
   machine.writePhysical(base + DATA, dataTable());
   machine.writePhysical(base + PAGE_TABLE, pageTable(machine.ram.base));
   machine.harts[0]!.start(base, 0, 0);
@@ -46,6 +49,7 @@ const DATA = 0x4000;       // 64 operand values
 const SCRATCH = 0x5000;    // two pages of load/store targets
 const PAGE_TABLE = 0x7000; // an Sv39 root: gigapages mapping devices and RAM one to one
 const PASSES = 24;
+const TRANSLATED_PASSES = 1;
 const UART = 0x1000_0000;
 const FINISHER = 0x10_0000;
 
@@ -83,18 +87,18 @@ const R_ALL: ROp[] = ['add', 'sub', 'sll', 'slt', 'sltu', 'xor', 'srl', 'sra', '
   'srlw', 'sraw', 'mul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu', 'mulw', 'divw', 'divuw', 'remw', 'remuw'];
 
 /**
- * The program: PASSES passes over the operand table, each running every instruction kind, the load/store
+ * The program: `passes` passes over the operand table, each running every instruction kind, the load/store
  * slow paths (misaligned, page-crossing, device, faulting), traps, an interrupt, U-mode and Sv39 paging;
  * then it powers off through the finisher. t3/t4 belong to the trap handler.
  */
-function program(base: number): Assembler {
+function program(base: number, passes: number): Assembler {
   const a = new Assembler(base);
   const { zero, ra, t0, t1, t2, t5, t6, s0, s1, s2, s3, s4, s5, a0, a1, a2, a3, a4, a5, a6, a7, t3, t4 } = Reg;
 
   a.auipc(s0, 0).lui(t0, DATA >> 12).r('add', s0, s0, t0);   // s0: operands
   a.lui(t0, (SCRATCH - DATA) >> 12).r('add', s2, s0, t0);     // s2: scratch page
   a.lui(s3, UART >> 12);                                      // s3: UART
-  a.li(s1, PASSES).li(s4, 0);
+  a.li(s1, passes).li(s4, 0);
   a.la(t0, 'handler').csr('csrrw', zero, CSR.stvec, t0);
   a.li(t0, 7).csr('csrrw', zero, CSR.scounteren, t0);
 
