@@ -34,26 +34,45 @@ export class DecodedPage {
  * immediately (the ISA only requires it after FENCE.I, so this is stricter than needed and never stale).
  */
 export class CodeCache {
-  private readonly pages: (DecodedPage | undefined)[];
+  /**
+   * Per RAM page: its index in `decoded`, 0 for none. A typed array costs nothing to make for a large RAM
+   * (an array of one entry per page took 10-30 ms and a garbage collection for every 1 GiB machine).
+   */
+  private readonly slots: Int32Array;
+  /** The decoded pages; index 0 is a placeholder, freed indices are reused. */
+  private readonly decoded: DecodedPage[] = [new DecodedPage()];
+  private readonly free: number[] = [];
   private readonly scratch: Decoded = { word: 0, imm: 0 };
 
   constructor(private readonly ram: Ram) {
-    // Filled: a fresh `new Array(n)` holds small integers as far as V8 knows, a different map from the
-    // one it has after its first page, and the run loop optimized on one deoptimized on the other.
-    this.pages = new Array<DecodedPage | undefined>(ram.size >>> 12).fill(undefined);
+    this.slots = new Int32Array(ram.size >>> 12);
   }
 
   /** The decoded page for a RAM byte offset, created empty on first use. */
   page(ramOffset: number): DecodedPage {
     const index = ramOffset >>> 12;
-    let page = this.pages[index];
-    if (page === undefined) {
-      page = new DecodedPage();
-      this.pages[index] = page;
-      this.ram.codePages[index]! |= CODE_PAGE;
-      this.ram.codeExtents[index] = EMPTY_EXTENT;
-    }
+    const slot = this.slots[index]!;
+    if (slot !== 0) return this.decoded[slot]!;
+    const page = new DecodedPage();
+    const at = this.free.pop() ?? this.decoded.length;
+    this.decoded[at] = page;
+    this.slots[index] = at;
+    this.ram.codePages[index]! |= CODE_PAGE;
+    this.ram.codeExtents[index] = EMPTY_EXTENT;
     return page;
+  }
+
+  /** Forgets RAM page `index`'s decoded page at `slot` (index 0's placeholder keeps the array dense). */
+  private release(index: number, slot: number): void {
+    this.slots[index] = 0;
+    this.decoded[slot] = this.decoded[0]!;
+    this.free.push(slot);
+  }
+
+  /** The decoded page of RAM page `index`, if it has one. */
+  private existing(index: number): DecodedPage | undefined {
+    const slot = this.slots[index]!;
+    return slot === 0 ? undefined : this.decoded[slot];
   }
 
   /** Decodes the instruction at `slot` of a page whose RAM byte offset is `pageOffset`; returns its word. */
@@ -79,7 +98,7 @@ export class CodeCache {
    */
   invalidate(ramOffset: number, size: number): void {
     if ((this.ram.codePages[ramOffset >>> 12]! & RESERVED_PAGE) !== 0) this.ram.reservations.written(ramOffset, size);
-    const page = this.pages[ramOffset >>> 12];
+    const page = this.existing(ramOffset >>> 12);
     if (page === undefined) return;
     const extent = this.ram.codeExtents[ramOffset >>> 12]!, at = ramOffset & 0xfff;
     // data beside the code (the first two bytes may end a cross-page instruction of the page before)
@@ -91,7 +110,7 @@ export class CodeCache {
     page.jit?.invalidate(first, last);
     // a write at the very start of a page may change the tail of a cross-page instruction before it
     if ((ramOffset & 0xfff) < 2 && ramOffset >= 4096) {
-      const prev = this.pages[(ramOffset >>> 12) - 1];
+      const prev = this.existing((ramOffset >>> 12) - 1);
       if (prev !== undefined) {
         prev.words[SLOTS - 1] = 0;
         prev.jit?.invalidate(SLOTS - 1, SLOTS - 1);
@@ -107,12 +126,12 @@ export class CodeCache {
     if (length <= 0) return;
     this.ram.reservations.written(ramOffset, length);
     const first = Math.max(0, (ramOffset >>> 12) - 1); // the previous page may end in a cross-page instruction
-    const last = Math.min(this.pages.length - 1, (ramOffset + length - 1) >>> 12);
+    const last = Math.min(this.slots.length - 1, (ramOffset + length - 1) >>> 12);
     for (let p = first; p <= last; p++) {
-      const page = this.pages[p];
-      if (page !== undefined) {
-        page.jit?.drop(); // its translation goes with it
-        this.pages[p] = undefined;
+      const slot = this.slots[p]!;
+      if (slot !== 0) {
+        this.decoded[slot]!.jit?.drop(); // its translation goes with it
+        this.release(p, slot);
         this.ram.codePages[p]! &= ~CODE_PAGE;
         this.ram.codeExtents[p] = EMPTY_EXTENT;
       }
@@ -121,8 +140,10 @@ export class CodeCache {
 
   /** Drops every decoded page (e.g. when RAM is reloaded wholesale). */
   clear(): void {
-    for (const page of this.pages) page?.jit?.drop();
-    this.pages.fill(undefined);
+    for (let p = 0; p < this.slots.length; p++) {
+      const slot = this.slots[p]!;
+      if (slot !== 0) { this.decoded[slot]!.jit?.drop(); this.release(p, slot); }
+    }
     for (let p = 0; p < this.ram.codePages.length; p++) this.ram.codePages[p]! &= ~CODE_PAGE;
     this.ram.codeExtents.fill(EMPTY_EXTENT);
   }
