@@ -136,7 +136,7 @@ async function main(only: string[]): Promise<void> {
   console.log(`Jailhouse Lab benchmark: lab (1 GiB RAM; ${executors.map((e) => e.name).join(' and ')}) vs ` +
     `${haveQemu ? QEMU_BINARY + ' (TCG)' : 'no QEMU (not installed)'}`);
   console.log(`Medians of ${SAMPLES} samples. Lab: each sample is a fresh process whose first run of the ELF is "cold" and ` +
-    'whose second run (a new machine in the same worker) is "warm", both after the worker\'s start-up warm-up; MIPS and times span boot to power-off, ' +
+    'whose second run (a new machine in the same worker, which reuses the worker\'s compiled translations) is "warm", both after the worker\'s start-up warm-up; MIPS and times span boot to power-off, ' +
     'machine creation included. QEMU: whole-process time minus the empty guest\'s ("net"). cold/warm: how much ' +
     'slower the cold run is (goal <= 2). lab/QEMU: lab run time over QEMU net time.\n');
 

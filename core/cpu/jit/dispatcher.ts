@@ -1,6 +1,7 @@
 import { HartBlock } from './machine-memory.ts';
 import { JitExit, type MemoryLayout } from './page-compiler.ts';
 import { TLB_SIZE } from '../mmu.ts';
+import { compiledModules } from './module-cache.ts';
 import { W, WasmWriter } from './wasm-writer.ts';
 
 /** Where the dispatcher finds a page's function: Ram.pageFunctions, besides the page compiler's layout. */
@@ -27,7 +28,7 @@ export class Dispatcher {
 
   constructor(memory: WebAssembly.Memory, layout: DispatchLayout) {
     this.table = new WebAssembly.Table({ element: 'anyfunc', initial: 64 });
-    const module = new WebAssembly.Module(dispatcherBytes(layout, memory.buffer.byteLength / 65536));
+    const module = compiledModules.compile(dispatcherBytes(layout, memory.buffer.byteLength / 65536));
     const instance = new WebAssembly.Instance(module, { e: { m: memory, t: this.table } });
     this.enter = instance.exports.enter as Dispatcher['enter'];
   }

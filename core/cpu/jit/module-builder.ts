@@ -1,5 +1,6 @@
 import { HELPER_OPS, helperBody } from './arith-helpers.ts';
 import { CODE_CHECK_FUNCTION, codeCheckBody, type CompiledPage, type MemoryLayout, type StepResult } from './page-compiler.ts';
+import { compiledModules } from './module-cache.ts';
 import { W, WasmWriter } from './wasm-writer.ts';
 
 const PAGE_TYPE = 0, HELPER_TYPE = 1, STEP_TYPE = 2;
@@ -13,7 +14,7 @@ export type StepImport = (slot: number, retiredBefore: number) => StepResult | n
  */
 export function instantiatePages(pages: readonly CompiledPage[], layout: MemoryLayout, memory: WebAssembly.Memory, step: StepImport): unknown[] {
   const bytes = moduleBytes(pages, layout, memory.buffer.byteLength / 65536);
-  const module = new WebAssembly.Module(bytes);
+  const module = compiledModules.compile(bytes);
   const instance = new WebAssembly.Instance(module, { e: { m: memory, s: step } });
   return pages.map((_, i) => instance.exports[`p${i}`]);
 }
