@@ -19,7 +19,7 @@ export const enum JitNext {
 }
 
 /** Entries into an untranslated page before the batch with it is made (pages a quarter as warm join it). */
-export const HOT_ENTRIES = 24;
+export const HOT_ENTRIES = 8;
 const MAX_BATCH = 48;
 /** Entries at slots without a block before the page is translated again with them as entries. */
 const MISSES = 64;
