@@ -258,6 +258,7 @@ export class Hart {
           if (off < 0 || off >= 4096) { stepOnce = jit.next === JitNext.Step; continue outer; }
           slot = off >> 1;
           if (jit.next === JitNext.Step && n < budget) stop = n + 1;
+          else if (jit.next === JitNext.Tail) stop = Math.min(budget, n + jit.tail);
         }
       }
 

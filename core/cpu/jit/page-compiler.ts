@@ -81,6 +81,7 @@ export interface CompiledPage {
   body: WasmWriter;
   entry: Uint8Array;
   covers: Uint8Array;
+  tails: Uint16Array;
 }
 
 /**
@@ -105,6 +106,7 @@ class PageCompiler {
   private readonly dirty = new Uint8Array(32);
   private readonly isStart = new Uint8Array(SLOTS + 1);
   private readonly covers = new Uint8Array(SLOTS + 1);
+  private readonly tails = new Uint16Array(SLOTS);
   /** Index of the block being emitted, and how many structured blocks (if) are open inside it. */
   private index = 0;
   private nest = 0;
@@ -152,7 +154,7 @@ class PageCompiler {
 
     const entry = new Uint8Array(SLOTS);
     entry.set(this.isStart.subarray(0, SLOTS));
-    return { body, entry, covers: this.covers };
+    return { body, entry, covers: this.covers, tails: this.tails };
   }
 
   /** Sets the exit to pageVa + 2 * SLOT with `status`, and leaves through the exit block `depth` levels out. */
@@ -238,6 +240,7 @@ class PageCompiler {
     const insns = b.instructions;
     const lastShape = shapeOfInstruction(insns[insns.length - 1]!.word, insns[insns.length - 1]!.imm);
     const count = insns.length - (lastShape === Shape.Exit || lastShape === Shape.PageEnd ? 1 : 0);
+    insns.forEach(({ slot }, j) => { if (slot < SLOTS) this.tails[slot] = Math.max(this.tails[slot]!, insns.length - j); });
     for (const { slot, word } of insns) {
       if ((word & 0xff) === Op.PageEnd) continue;
       this.covers[slot] = 1;

@@ -8,6 +8,8 @@ export interface PageTranslation {
   readonly entry: Uint8Array;
   /** Per slot: 1 where a decoded slot the code was made from lies; a store there drops the translation. */
   readonly covers: Uint8Array;
+  /** Per slot inside a block: the instructions from there to the block's end (0 elsewhere). */
+  readonly tails: Uint16Array;
 }
 
 /** Translations of a page dropped by stores into their code before the page is left to the interpreter. */

@@ -16,6 +16,8 @@ export const enum JitNext {
   Step,
   /** Interpret as usual (no translation yet, or the slice ends within the next block). */
   Interpret,
+  /** Interpret Jit.tail instructions (to the end of the block the pc lies in), then ask again. */
+  Tail,
 }
 
 /** Entries into an untranslated page before the batch with it is made (pages a quarter as warm join it). */
@@ -56,6 +58,8 @@ export class Jit {
   next: JitNext = JitNext.Interpret;
   /** Set by execute(): 1 when the last instruction it ran trapped (counted in its return value, not retired). */
   faulted = 0;
+  /** Set by execute() with JitNext.Tail. */
+  tail = 0;
   readonly stats: JitStatistics = { modules: 0, pages: 0, runs: 0, steps: 0, interpreted: 0, disabled: undefined };
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
@@ -97,6 +101,10 @@ export class Jit {
       return 0;
     }
     if (t.entry[slot] === 0) {
+      // Inside a block (a slice that ended there, a trap's return): to its end, where a block starts. Made
+      // an entry instead, every such slot in a loop cost a retranslation (and V8 optimizing it anew).
+      const tail = t.tails[slot]!;
+      if (tail !== 0) { this.next = JitNext.Tail; this.tail = tail; return 0; }
       this.next = this.miss(page, state, slot) ? JitNext.Step : JitNext.Interpret;
       return 0;
     }
@@ -206,7 +214,7 @@ export class Jit {
     made.forEach(({ page, state, compiled }, i) => {
       const index = dispatcher.add(functions[i]);
       this.owners[index] = { page, state };
-      state.install({ index, entry: compiled.entry, covers: compiled.covers }, dispatcher);
+      state.install({ index, entry: compiled.entry, covers: compiled.covers, tails: compiled.tails }, dispatcher);
       state.misses = 0;
     });
   }
