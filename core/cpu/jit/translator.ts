@@ -117,9 +117,15 @@ export class Jit {
     if (status === JitExit.Trapped) { this.faulted = 1; ran++; }
     else if (status !== JitExit.Moved) hart.pc = this.f64[(at + HartBlock.exitPc) >> 3]!;
     this.next = status === JitExit.Step ? JitNext.Step : status === JitExit.Budget ? JitNext.Interpret : JitNext.Translated;
-    const last = this.owners[this.i32[(at + HartBlock.runningFunction) >> 2]!]?.state ?? state;
+    const owner = this.owners[this.i32[(at + HartBlock.runningFunction) >> 2]!];
+    const last = owner?.state ?? state;
     last.retired += ran;
     if (status === JitExit.Step) { this.stats.steps++; last.steps++; }
+    // Translated code wanted to go on at a slot without a block (after an instruction it handed over,
+    // e.g. a device read in a polling loop): that slot is worth an entry, unlike a slice's first slot.
+    else if (status === JitExit.Miss && owner !== undefined) {
+      this.miss(owner.page, last, (hart.pc - this.f64[(at + HartBlock.runningPageVa) >> 3]!) / 2);
+    }
     if (++last.runs === this.reviewRuns) this.review(last);
     return ran;
   }
