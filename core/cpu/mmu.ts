@@ -85,6 +85,50 @@ export function translate(hart: Hart, vlo: number, vhi: number, access: Access):
   return ramPage + (vlo & 0xfff);
 }
 
+/**
+ * translate() for a TLB miss of translated code, where it needs nothing but RAM: fills the read or write
+ * TLB as translate() would and returns true, or changes nothing and returns false (a fault, a device,
+ * a page table outside RAM, an A or D bit still to set); the interpreter then does the access.
+ */
+export function probeRam(hart: Hart, vlo: number, vhi: number, access: Access.Read | Access.Write): boolean {
+  const mode = hart.satp[1]! >>> 28;
+  const gpaPage = mode === SATP_BARE ? vhi * 4294967296 + ((vlo & ~0xfff) >>> 0)
+    : probeWalk(hart, vlo, vhi, access, mode === SATP_SV48 ? 4 : 3);
+  if (gpaPage < 0) return false;
+  const ramPage = hart.memoryMap.ramPage(gpaPage, access);
+  if (ramPage < 0) return false;
+  (access === Access.Read ? hart.readTlb : hart.writeTlb).fill(vlo, vhi, ramPage, gpaPage);
+  return true;
+}
+
+/** walk() reading page tables from RAM only, raising nothing and writing nothing: -1 where walk() would do more. */
+function probeWalk(hart: Hart, vlo: number, vhi: number, access: Access, levels: number): number {
+  const signBits = vhi >> ((levels === 3 ? 39 : 48) - 33);
+  if (signBits !== 0 && signBits !== -1) return -1;
+  const vpn = [(vlo >>> 12) & 0x1ff, (vlo >>> 21) & 0x1ff, ((vhi & 0x7f) << 2) | (vlo >>> 30), (vhi >>> 7) & 0x1ff];
+  let table = ((hart.satp[1]! & 0xfff) * 4294967296 + (hart.satp[0]! >>> 0)) * 4096;
+  const i32 = hart.ram.i32;
+  for (let level = levels - 1; level >= 0; level--) {
+    const pteGpa = table + vpn[level]! * 8;
+    const page = hart.memoryMap.ramPage(pteGpa - (pteGpa % 4096), Access.Read);
+    if (page < 0) return -1;
+    const at = (page + (pteGpa % 4096)) >> 2;
+    const lo = i32[at]!, hi = i32[at + 1]!;
+    if ((lo & PTE_V) === 0 || ((lo & PTE_R) === 0 && (lo & PTE_W) !== 0) || (hi >>> 22) !== 0) return -1;
+    const ppn = (hi & 0x3fffff) * 4194304 + (lo >>> 10);
+    if ((lo & (PTE_R | PTE_X)) === 0) {
+      table = ppn * 4096;
+      continue;
+    }
+    const update = PTE_A | (access === Access.Write ? PTE_D : 0);
+    if (!permitted(hart, lo, access) || ppn % 2 ** (9 * level) !== 0 || (lo & update) !== update) return -1;
+    let pageInSpan = 0;
+    for (let l = level - 1; l >= 0; l--) pageInSpan = pageInSpan * 512 + vpn[l]!;
+    return (ppn + pageInSpan) * 4096;
+  }
+  return -1;
+}
+
 function fault(hart: Hart, cause: Cause, vlo: number, vhi: number): number {
   hart.raise(cause, vlo, vhi);
   return FAULTED;

@@ -10,8 +10,8 @@ export const HELPER_OPS = [
   Op.Mulhu, Op.Mulh, Op.Mulhsu, Op.Div, Op.Divu, Op.Rem, Op.Remu, Op.Divw, Op.Divuw, Op.Remw, Op.Remuw,
 ] as const;
 
-/** Function index of the first helper (after the one imported function, the step import). */
-export const FIRST_HELPER = 1;
+/** Function index of the first helper (after the imported functions: the step and the two TLB probes). */
+export const FIRST_HELPER = 3;
 
 /** Function index of the helper for `op`, or -1. */
 export function helperIndex(op: Op): number {

@@ -8,14 +8,18 @@ const PAGE_TYPE = 0, HELPER_TYPE = 1, STEP_TYPE = 2;
 /** The step import (page-compiler.ts STEP_FUNCTION): executes the instruction at a slot for translated code. */
 export type StepImport = (slot: number, retiredBefore: number) => StepResult | number;
 
+/** The TLB probe imports (page-compiler.ts PROBE_READ_FUNCTION, PROBE_WRITE_FUNCTION). */
+export type ProbeImport = (addressLow: number, addressHigh: number) => number;
+
 /**
  * Assembles many page functions into one module (as v86 batches its blocks: one compile and one
  * instantiation for every page that turned hot together) and instantiates it on the shared memory.
  */
-export function instantiatePages(pages: readonly CompiledPage[], layout: MemoryLayout, memory: WebAssembly.Memory, step: StepImport): unknown[] {
+export function instantiatePages(pages: readonly CompiledPage[], layout: MemoryLayout, memory: WebAssembly.Memory, step: StepImport,
+  probes: { read: ProbeImport; write: ProbeImport }): unknown[] {
   const bytes = moduleBytes(pages, layout, memory.buffer.byteLength / 65536);
   const module = compiledModules.compile(bytes);
-  const instance = new WebAssembly.Instance(module, { e: { m: memory, s: step } });
+  const instance = new WebAssembly.Instance(module, { e: { m: memory, s: step, r: probes.read, w: probes.write } });
   return pages.map((_, i) => instance.exports[`p${i}`]);
 }
 
@@ -29,8 +33,10 @@ export function moduleBytes(pages: readonly CompiledPage[], layout: MemoryLayout
   types.byte(W.func).u32(2).byte(W.i32).byte(W.i32).u32(1).byte(W.i32);
   section(out, 1, types);
 
-  const imports = new WasmWriter().u32(2);
+  const imports = new WasmWriter().u32(4);
   imports.name('e').name('s').byte(0).u32(STEP_TYPE);
+  imports.name('e').name('r').byte(0).u32(STEP_TYPE); // the probes: (i32, i32) -> i32 as well
+  imports.name('e').name('w').byte(0).u32(STEP_TYPE);
   imports.name('e').name('m').byte(2).byte(1).u32(memoryPages).u32(memoryPages);
   section(out, 2, imports);
 

@@ -38,6 +38,11 @@ export const enum StepResult {
 
 /** Function index of the step import, (slot, retiredBefore) -> StepResult; defined functions follow it. */
 export const STEP_FUNCTION = 0;
+/**
+ * Function indices of the TLB probes, (address low, high) -> 1 when the read or write TLB now maps the
+ * address's page to RAM (mmu.ts probeRam), 0 when the interpreter must do the access.
+ */
+export const PROBE_READ_FUNCTION = 1, PROBE_WRITE_FUNCTION = 2;
 /** Function index of the code check (codeCheckBody), after the arithmetic helpers. */
 export const CODE_CHECK_FUNCTION = FIRST_HELPER + HELPER_OPS.length;
 
@@ -402,12 +407,25 @@ class PageCompiler {
     this.read(rs1); w.i64Const(imm).op(W.i64Add).tee(ADDR).op(W.i32WrapI64).set(LO);
     w.get(HART).get(LO).i32Const(12).op(W.i32ShrU).get(LO).i32Const(21).op(W.i32ShrU).op(W.i32Xor) // mmu.ts tlbIndex
       .i32Const(511).op(W.i32And).i32Const(2).op(W.i32Shl).op(W.i32Add).set(ENTRY);
-    w.get(ENTRY).mem(W.i32Load, 2, tagLo).get(ADDR).i64Const(12).op(W.i64ShrU).op(W.i32WrapI64).op(W.i32Ne);
-    w.get(ENTRY).mem(W.i32Load, 2, tagHi).get(ADDR).i64Const(44).op(W.i64ShrS).op(W.i32WrapI64).op(W.i32Ne).op(W.i32Or);
+    w.op(W.block).byte(W.void); // $ok: the access goes on inline
+    this.nest++;
+    const tagMismatch = () => {
+      w.get(ENTRY).mem(W.i32Load, 2, tagLo).get(ADDR).i64Const(12).op(W.i64ShrU).op(W.i32WrapI64).op(W.i32Ne);
+      w.get(ENTRY).mem(W.i32Load, 2, tagHi).get(ADDR).i64Const(44).op(W.i64ShrS).op(W.i32WrapI64).op(W.i32Ne).op(W.i32Or);
+    };
+    tagMismatch();
     w.get(ENTRY).mem(W.i32Load, 2, base).tee(OFF).i32Const(0).op(W.i32LtS).op(W.i32Or);
     if (size > 1) w.get(LO).i32Const(size - 1).op(W.i32And).op(W.i32Or);
+    // Not a TLB hit: an aligned access whose page was not in the TLB, and which the probe now maps to RAM,
+    // goes on inline; everything else (a device page, misaligned, a fault) the interpreter does.
+    w.op(W.i32Eqz).brIf(0);
+    tagMismatch();
+    if (size > 1) w.get(LO).i32Const(size - 1).op(W.i32And).op(W.i32Eqz).op(W.i32And);
     w.op(W.if).byte(W.void);
-    this.nest++;
+    w.get(LO).get(ADDR).i64Const(32).op(W.i64ShrU).op(W.i32WrapI64).call(store ? PROBE_WRITE_FUNCTION : PROBE_READ_FUNCTION);
+    w.op(W.if).byte(W.void);
+    w.get(ENTRY).mem(W.i32Load, 2, base).set(OFF).br(2);
+    w.op(W.end).op(W.end);
     this.stepAt(slot, j);
     this.nest--;
     w.op(W.end);

@@ -1,5 +1,7 @@
 import type { CodeCache, DecodedPage } from '../code-cache.ts';
 import { type Hart, Next } from '../hart.ts';
+import { Access } from '../environment.ts';
+import { probeRam } from '../mmu.ts';
 import { Op } from '../opcodes.ts';
 import { HartBlock, type MachineMemory } from './machine-memory.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -157,6 +159,16 @@ export class Jit {
     return StepResult.Left;
   };
 
+  /**
+   * The TLB probe imports: a TLB miss of translated code that needs nothing but RAM refills the TLB and
+   * stays in its block (a miss taken through the step import ended the block, and its slot became an
+   * entry: loops walking new pages kept their page retranslating).
+   */
+  private readonly probes = {
+    read: (addressLow: number, addressHigh: number): number => (probeRam(this.hart!, addressLow, addressHigh, Access.Read) ? 1 : 0),
+    write: (addressLow: number, addressHigh: number): number => (probeRam(this.hart!, addressLow, addressHigh, Access.Write) ? 1 : 0),
+  };
+
   private review(state: PageJitState): void {
     if (state.steps * 2 > state.runs && state.retired < state.runs * MIN_AVERAGE_RUN) {
       state.drop();
@@ -210,7 +222,7 @@ export class Jit {
     let functions, dispatcher;
     try {
       dispatcher = this.dispatcher ??= new Dispatcher(this.memory.memory, this.memory);
-      functions = instantiatePages(made.map((m) => m.compiled), this.memory, this.memory.memory, this.step);
+      functions = instantiatePages(made.map((m) => m.compiled), this.memory, this.memory.memory, this.step, this.probes);
     } catch (error) {
       this.stats.disabled = `WebAssembly compilation failed: ${(error as Error).message}`;
       return;
