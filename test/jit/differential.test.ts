@@ -109,6 +109,28 @@ describe('translator vs interpreter: calls between pages', () => {
   });
 });
 
+describe('translator vs interpreter: a loop through new pages', () => {
+  // Stores a word to each of 512 pages, then loads them back: every first touch of a page misses the
+  // TLB. The probe refills it from inside translated code; the interpreter would take 1024 steps.
+  const origin = 0x8020_0000, { a0, a1, s0, s1, t0, t1 } = Reg;
+  const asm = new Assembler(origin);
+  asm.auipc(s0, 0x100).li(s1, 512).li(t0, 0).label('store'); // s0: 1 MiB past the code
+  asm.r('add', t1, s0, t0).store('sd', s1, t1, 8).li(a1, 4096).r('add', t0, t0, a1);
+  asm.i('addi', s1, s1, -1).branch('bne', s1, Reg.zero, 'store');
+  asm.li(s1, 512).li(t0, 0).li(a0, 0).label('load');
+  asm.r('add', t1, s0, t0).load('ld', a1, t1, 8).r('add', a0, a0, a1).li(a1, 4096).r('add', t0, t0, a1);
+  asm.i('addi', s1, s1, -1).branch('bne', s1, Reg.zero, 'load');
+  asm.li(t0, 0x10_0000).li(a1, 0x5555).store('sw', a1, t0, 0).label('spin').jal(Reg.zero, 'spin');
+
+  it('agree, and the TLB misses stay in translated code', () => {
+    const a = board(false, 1, 16 << 20), b = board(true, 1, 16 << 20);
+    for (const m of [a, b]) m.boot({ bytes: asm.bytes(), loadAddress: origin });
+    runSideBySide(a, b, new Random(11), 1_000_000);
+    expect(a.harts[0]!.xlo[a0], 'the sum of 512..1').toBe(512 * 513 / 2);
+    expect(b.translator!.stats.steps).toBeLessThan(100);
+  });
+});
+
 describe('translator vs interpreter: CSR accesses', () => {
   // A loop over the S-mode CSRs translated code accesses itself, with the cases it leaves to the
   // interpreter: a reserved stvec mode (ignored), an odd sepc, sstatus.SIE and SUM changes, a sie write,
