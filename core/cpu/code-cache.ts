@@ -62,8 +62,12 @@ export class CodeCache {
     return page;
   }
 
-  /** Forgets RAM page `index`'s decoded page at `slot` (index 0's placeholder keeps the array dense). */
+  /**
+   * Forgets RAM page `index`'s decoded page at `slot` and its translation (index 0's placeholder keeps
+   * the array dense).
+   */
   private release(index: number, slot: number): void {
+    this.decoded[slot]!.jit?.drop();
     this.slots[index] = 0;
     this.decoded[slot] = this.decoded[0]!;
     this.free.push(slot);
@@ -130,7 +134,6 @@ export class CodeCache {
     for (let p = first; p <= last; p++) {
       const slot = this.slots[p]!;
       if (slot !== 0) {
-        this.decoded[slot]!.jit?.drop(); // its translation goes with it
         this.release(p, slot);
         this.ram.codePages[p]! &= ~CODE_PAGE;
         this.ram.codeExtents[p] = EMPTY_EXTENT;
@@ -142,7 +145,7 @@ export class CodeCache {
   clear(): void {
     for (let p = 0; p < this.slots.length; p++) {
       const slot = this.slots[p]!;
-      if (slot !== 0) { this.decoded[slot]!.jit?.drop(); this.release(p, slot); }
+      if (slot !== 0) this.release(p, slot);
     }
     for (let p = 0; p < this.ram.codePages.length; p++) this.ram.codePages[p]! &= ~CODE_PAGE;
     this.ram.codeExtents.fill(EMPTY_EXTENT);

@@ -71,7 +71,7 @@ export function translate(hart: Hart, vlo: number, vhi: number, access: Access):
     // physical address beyond Sv39x4 is a guest-page fault for real Jailhouse).
     gpaPage = vhi * 4294967296 + ((vlo & ~0xfff) >>> 0);
   } else {
-    gpaPage = walk(hart, vlo, vhi, access, mode === SATP_SV48 ? 4 : 3);
+    gpaPage = walk(hart, vlo, vhi, access, mode === SATP_SV48 ? 4 : 3, false);
     if (gpaPage < 0) return FAULTED;
   }
 
@@ -93,7 +93,7 @@ export function translate(hart: Hart, vlo: number, vhi: number, access: Access):
 export function probeRam(hart: Hart, vlo: number, vhi: number, access: Access.Read | Access.Write): boolean {
   const mode = hart.satp[1]! >>> 28;
   const gpaPage = mode === SATP_BARE ? vhi * 4294967296 + ((vlo & ~0xfff) >>> 0)
-    : probeWalk(hart, vlo, vhi, access, mode === SATP_SV48 ? 4 : 3);
+    : walk(hart, vlo, vhi, access, mode === SATP_SV48 ? 4 : 3, true);
   if (gpaPage < 0) return false;
   const ramPage = hart.memoryMap.ramPage(gpaPage, access);
   if (ramPage < 0) return false;
@@ -101,44 +101,15 @@ export function probeRam(hart: Hart, vlo: number, vhi: number, access: Access.Re
   return true;
 }
 
-/** walk() reading page tables from RAM only, raising nothing and writing nothing: -1 where walk() would do more. */
-function probeWalk(hart: Hart, vlo: number, vhi: number, access: Access, levels: number): number {
-  const signBits = vhi >> ((levels === 3 ? 39 : 48) - 33);
-  if (signBits !== 0 && signBits !== -1) return -1;
-  const vpn = [(vlo >>> 12) & 0x1ff, (vlo >>> 21) & 0x1ff, ((vhi & 0x7f) << 2) | (vlo >>> 30), (vhi >>> 7) & 0x1ff];
-  let table = ((hart.satp[1]! & 0xfff) * 4294967296 + (hart.satp[0]! >>> 0)) * 4096;
-  const i32 = hart.ram.i32;
-  for (let level = levels - 1; level >= 0; level--) {
-    const pteGpa = table + vpn[level]! * 8;
-    const page = hart.memoryMap.ramPage(pteGpa - (pteGpa % 4096), Access.Read);
-    if (page < 0) return -1;
-    const at = (page + (pteGpa % 4096)) >> 2;
-    const lo = i32[at]!, hi = i32[at + 1]!;
-    if ((lo & PTE_V) === 0 || ((lo & PTE_R) === 0 && (lo & PTE_W) !== 0) || (hi >>> 22) !== 0) return -1;
-    const ppn = (hi & 0x3fffff) * 4194304 + (lo >>> 10);
-    if ((lo & (PTE_R | PTE_X)) === 0) {
-      table = ppn * 4096;
-      continue;
-    }
-    const update = PTE_A | (access === Access.Write ? PTE_D : 0);
-    if (!permitted(hart, lo, access) || ppn % 2 ** (9 * level) !== 0 || (lo & update) !== update) return -1;
-    let pageInSpan = 0;
-    for (let l = level - 1; l >= 0; l--) pageInSpan = pageInSpan * 512 + vpn[l]!;
-    return (ppn + pageInSpan) * 4096;
-  }
-  return -1;
-}
-
-function fault(hart: Hart, cause: Cause, vlo: number, vhi: number): number {
-  hart.raise(cause, vlo, vhi);
-  return FAULTED;
-}
-
-/** Walks Sv39 (3 levels) or Sv48 (4 levels) page tables; returns the GPA page or -1 after raising a fault. */
-function walk(hart: Hart, vlo: number, vhi: number, access: Access, levels: number): number {
+/**
+ * Walks Sv39 (3 levels) or Sv48 (4 levels) page tables; returns the GPA page, or -1 after raising a fault.
+ * A `probe` (probeRam) raises nothing and changes nothing: -1 wherever the walk would fault, read a page
+ * table through an exit, or set an A or D bit.
+ */
+function walk(hart: Hart, vlo: number, vhi: number, access: Access, levels: number, probe: boolean): number {
   const vaBits = levels === 3 ? 39 : 48;
   const signBits = vhi >> (vaBits - 33); // bits vaBits-1 .. 63 must all be equal
-  if (signBits !== 0 && signBits !== -1) return fault(hart, PAGE_FAULT[access]!, vlo, vhi), -1;
+  if (signBits !== 0 && signBits !== -1) return pageFault(hart, access, vlo, vhi, probe);
 
   const vpn = [(vlo >>> 12) & 0x1ff, (vlo >>> 21) & 0x1ff, ((vhi & 0x7f) << 2) | (vlo >>> 30), (vhi >>> 7) & 0x1ff];
   let table = ((hart.satp[1]! & 0xfff) * 4294967296 + (hart.satp[0]! >>> 0)) * 4096;
@@ -146,23 +117,24 @@ function walk(hart: Hart, vlo: number, vhi: number, access: Access, levels: numb
 
   for (let level = levels - 1; level >= 0; level--) {
     const pteGpa = table + vpn[level]! * 8;
-    if (!readPhys64(hart, pteGpa)) return accessFault(hart, access, vlo, vhi);
+    if (!(probe ? readRam64(hart, pteGpa) : readPhys64(hart, pteGpa))) return probe ? -1 : accessFault(hart, access, vlo, vhi);
     let lo = io[0]!;
     const hi = io[1]!;
     if ((lo & PTE_V) === 0 || ((lo & PTE_R) === 0 && (lo & PTE_W) !== 0) || (hi >>> 22) !== 0) {
-      return fault(hart, PAGE_FAULT[access]!, vlo, vhi), -1;
+      return pageFault(hart, access, vlo, vhi, probe);
     }
     const ppn = (hi & 0x3fffff) * 4194304 + (lo >>> 10);
     if ((lo & (PTE_R | PTE_X)) === 0) {
       table = ppn * 4096;
       continue;
     }
-    if (!permitted(hart, lo, access)) return fault(hart, PAGE_FAULT[access]!, vlo, vhi), -1;
+    if (!permitted(hart, lo, access)) return pageFault(hart, access, vlo, vhi, probe);
     const span = 2 ** (9 * level); // pages covered by this leaf
-    if (ppn % span !== 0) return fault(hart, PAGE_FAULT[access]!, vlo, vhi), -1; // misaligned superpage
+    if (ppn % span !== 0) return pageFault(hart, access, vlo, vhi, probe); // misaligned superpage
 
     const update = PTE_A | (access === Access.Write ? PTE_D : 0);
     if ((lo & update) !== update) {
+      if (probe) return -1;
       lo |= update;
       if (!writePhys32(hart, pteGpa, lo)) return accessFault(hart, access, vlo, vhi);
     }
@@ -170,7 +142,13 @@ function walk(hart: Hart, vlo: number, vhi: number, access: Access, levels: numb
     for (let l = level - 1; l >= 0; l--) pageInSpan = pageInSpan * 512 + vpn[l]!;
     return (ppn + pageInSpan) * 4096;
   }
-  return fault(hart, PAGE_FAULT[access]!, vlo, vhi), -1;
+  return pageFault(hart, access, vlo, vhi, probe);
+}
+
+/** A page fault for `access` (raised unless `probe`); -1. */
+function pageFault(hart: Hart, access: Access, vlo: number, vhi: number, probe: boolean): number {
+  if (!probe) hart.raise(PAGE_FAULT[access]!, vlo, vhi);
+  return -1;
 }
 
 function permitted(hart: Hart, pte: number, access: Access): boolean {
@@ -193,8 +171,13 @@ function accessFault(hart: Hart, access: Access, vlo: number, vhi: number): numb
 
 /** Reads 8 bytes of guest-physical memory into hart.ioData, through RAM or an exit. */
 export function readPhys64(hart: Hart, gpa: number): boolean {
+  return readRam64(hart, gpa) || hart.exits.mmioRead(hart, gpa, 8);
+}
+
+/** Reads 8 bytes of guest-physical RAM into hart.ioData; false where they are not RAM (no exit). */
+function readRam64(hart: Hart, gpa: number): boolean {
   const page = hart.memoryMap.ramPage(gpa - (gpa % 4096), Access.Read);
-  if (page < 0) return hart.exits.mmioRead(hart, gpa, 8);
+  if (page < 0) return false;
   const at = (page + (gpa % 4096)) >> 2;
   hart.ioData[0] = hart.ram.i32[at]!;
   hart.ioData[1] = hart.ram.i32[at + 1]!;

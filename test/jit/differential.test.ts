@@ -47,13 +47,19 @@ function runSideBySide(a: Machine, b: Machine, slices: Random, limit: number): v
   expect(Buffer.compare(ram(b), ram(a)), 'RAM contents').toBe(0);
 }
 
+/** A raw image booted on a one-hart board of each kind, run side by side; the interpreter's and the translator's. */
+function bootSideBySide(bytes: Uint8Array, loadAddress: number, slices: Random, limit: number): { a: Machine; b: Machine } {
+  const a = board(false, 1, 16 << 20), b = board(true, 1, 16 << 20);
+  for (const m of [a, b]) m.boot({ bytes, loadAddress });
+  runSideBySide(a, b, slices, limit);
+  return { a, b };
+}
+
 describe('translator vs interpreter: seeded random programs', () => {
   for (let seed = 1; seed <= 40; seed++) {
     it(`program ${seed}${seed % 3 === 0 ? ' (patches its own loop)' : ''}`, () => {
       const program = randomProgram(new Random(seed), seed % 3 === 0);
-      const a = board(false, 1, 16 << 20), b = board(true, 1, 16 << 20);
-      for (const m of [a, b]) m.boot({ bytes: program.image, loadAddress: program.loadAddress });
-      runSideBySide(a, b, new Random(seed * 7919), 3_000_000);
+      const { a, b } = bootSideBySide(program.image, program.loadAddress, new Random(seed * 7919), 3_000_000);
       expect(a.executed, 'the program ran to its end').toBeGreaterThan(1000);
       expect(b.translator!.stats.disabled).toBeUndefined();
       expect(b.translator!.stats.pages, 'pages translated').toBeGreaterThan(0);
@@ -79,9 +85,7 @@ describe('translator vs interpreter: stores on a page with code', () => {
   asm.padTo(0xc00).label('data').word(0).word(0).word(0).word(0).word(0).word(0);
 
   it('agree, and the data stores stay in translated code', () => {
-    const a = board(false, 1, 16 << 20), b = board(true, 1, 16 << 20);
-    for (const m of [a, b]) m.boot({ bytes: asm.bytes(), loadAddress: origin });
-    runSideBySide(a, b, new Random(17), 1_000_000);
+    const { a, b } = bootSideBySide(asm.bytes(), origin, new Random(17), 1_000_000);
     expect(a.harts[0]!.xlo[Reg.a0], '1401 increments of 1, then 599 of 3').toBe(1401 + 599 * 3);
     // 2000 iterations, 3 data stores each: handing them to the interpreter would be 6000 steps
     expect(b.translator!.stats.steps).toBeLessThan(100);
@@ -99,9 +103,7 @@ describe('translator vs interpreter: calls between pages', () => {
   asm.padTo(0x2000).label('callee').li(a7, 0x10).li(a6, 0).ecall().jalr(Reg.zero, ra, 0); // sbi_get_spec_version
 
   it('agree, and the calls and returns stay in translated code', () => {
-    const a = board(false, 1, 16 << 20), b = board(true, 1, 16 << 20);
-    for (const m of [a, b]) m.boot({ bytes: asm.bytes(), loadAddress: origin });
-    runSideBySide(a, b, new Random(5), 1_000_000);
+    const { a, b } = bootSideBySide(asm.bytes(), origin, new Random(5), 1_000_000);
     expect(a.harts[0]!.xlo[s1], 'the sum of 3000 error codes').toBe(0);
     expect(a.executed).toBeGreaterThan(3000 * 8);
     // every call and return crosses pages: through the run loop that would be 6000 entries
@@ -123,9 +125,7 @@ describe('translator vs interpreter: a loop through new pages', () => {
   asm.li(t0, 0x10_0000).li(a1, 0x5555).store('sw', a1, t0, 0).label('spin').jal(Reg.zero, 'spin');
 
   it('agree, and the TLB misses stay in translated code', () => {
-    const a = board(false, 1, 16 << 20), b = board(true, 1, 16 << 20);
-    for (const m of [a, b]) m.boot({ bytes: asm.bytes(), loadAddress: origin });
-    runSideBySide(a, b, new Random(11), 1_000_000);
+    const { a, b } = bootSideBySide(asm.bytes(), origin, new Random(11), 1_000_000);
     expect(a.harts[0]!.xlo[a0], 'the sum of 512..1').toBe(512 * 513 / 2);
     expect(b.translator!.stats.steps).toBeLessThan(100);
   });
@@ -156,9 +156,7 @@ describe('translator vs interpreter: CSR accesses', () => {
   asm.li(t0, 0x10_0000).li(a0, 0x5555).store('sw', a0, t0, 0).label('spin').jal(Reg.zero, 'spin');
 
   it('agree, and the plain ones stay in translated code', () => {
-    const a = board(false, 1, 16 << 20), b = board(true, 1, 16 << 20);
-    for (const m of [a, b]) m.boot({ bytes: asm.bytes(), loadAddress: origin });
-    runSideBySide(a, b, new Random(11), 1_000_000);
+    const { a, b } = bootSideBySide(asm.bytes(), origin, new Random(11), 1_000_000);
     expect(a.executed).toBeGreaterThan(1000 * 30);
     // 6 accesses per iteration need the interpreter (SIE twice, SUM twice, sie, instret); 20 do not
     expect(b.translator!.stats.steps).toBeLessThan(1000 * 7);

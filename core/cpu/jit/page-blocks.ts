@@ -67,6 +67,11 @@ export function csrInline(op: Op, rs1: number, csr: number): boolean {
   }
 }
 
+/** Whether a block goes on after an instruction of this shape (translated code runs it inline). */
+export function goesOn(shape: Shape): boolean {
+  return shape === Shape.Plain || shape === Shape.Memory || shape === Shape.Csr;
+}
+
 /** Exits after which execution usually resumes at the next instruction (so it should be an entry). */
 function resumesAfter(op: Op): boolean {
   return (op >= Op.LrW && op <= Op.Csrrci) || op === Op.Ecall || op === Op.Wfi || op === Op.SfenceVma;
@@ -145,37 +150,28 @@ export function findBlocks(code: CodeCache, page: DecodedPage, pageOffset: numbe
   // Entries the run loop uses keep from cutting the blocks they lie in while their copied tails fit
   // DUPLICATED (the first entries first); a page entered everywhere (an OS's, after interrupts) would
   // otherwise grow a copy per entry, and V8's optimizing tier takes superlinear time over large functions.
-  let duplicated = 0;
-  for (const e of entries) {
-    if (e < 0 || e >= SLOTS || cut[e] !== 0) continue;
-    let length = 0;
-    for (let slot = e; ;) {
+  /** The block from `s`: to a transfer, an exit or the next cut. */
+  const blockFrom = (s: number): BasicBlock => {
+    const block: BasicBlock = { start: s, instructions: [] };
+    for (let slot = s; ;) {
       const w = wordAt(slot);
-      length++;
-      const shape = shapeOfInstruction(w, page.imms[slot]!);
-      if (shape !== Shape.Plain && shape !== Shape.Memory && shape !== Shape.Csr) break;
+      block.instructions.push({ slot, word: w, imm: page.imms[slot]! });
+      if (!goesOn(shapeOfInstruction(w, page.imms[slot]!))) break;
       slot += w >>> 24;
       if (cut[slot] !== 0) break;
     }
-    duplicated += length;
+    return block;
+  };
+
+  let duplicated = 0;
+  for (const e of entries) {
+    if (e < 0 || e >= SLOTS || cut[e] !== 0) continue;
+    duplicated += blockFrom(e).instructions.length;
     if (duplicated > DUPLICATED) cut[e] = 1;
   }
 
   // Pass 2: cut the instruction stream at the starts.
   const blocks: BasicBlock[] = [];
-  for (let s = 0; s < SLOTS; s++) {
-    if (start[s] === 0) continue;
-    const block: BasicBlock = { start: s, instructions: [] };
-    let slot = s;
-    for (;;) {
-      const w = wordAt(slot);
-      block.instructions.push({ slot, word: w, imm: page.imms[slot]! });
-      const shape = shapeOfInstruction(w, page.imms[slot]!);
-      if (shape !== Shape.Plain && shape !== Shape.Memory && shape !== Shape.Csr) break;
-      slot += w >>> 24;
-      if (cut[slot] !== 0) break;
-    }
-    blocks.push(block);
-  }
+  for (let s = 0; s < SLOTS; s++) if (start[s] !== 0) blocks.push(blockFrom(s));
   return blocks;
 }

@@ -96,10 +96,11 @@ export interface CompiledPage {
  * Guest registers live in i64 locals per block: a block loads those it reads first from the hart's
  * block and stores those it changed wherever it is left. Blocks are laid out in slot order inside a
  * dispatch loop (a br_table over slots), so a branch to another block of the page stays inside the
- * function and falls through when the target comes next. Every block first checks that it fits into `limit`, so a slice ends on exactly
- * the instruction count the interpreter would reach. Nothing inside can change interrupts, privilege or
- * translations (every instruction that could is left to the interpreter), so exits are the only places
- * where the run loop must look again, as after an exit of its own.
+ * function and falls through when the target comes next. Every block first checks that it fits into
+ * `limit`, so a slice ends on exactly the instruction count the interpreter would reach. Nothing inside
+ * can change interrupts, privilege or translations (every instruction that could is left to the
+ * interpreter), so exits are the only places where the run loop must look again, as after an exit of its
+ * own.
  */
 export function compilePage(blocks: readonly BasicBlock[], layout: MemoryLayout): CompiledPage {
   return new PageCompiler(blocks, layout).compile();
@@ -259,7 +260,7 @@ class PageCompiler {
     const { reads, writes } = registersOf(insns);
     this.dirty.fill(0);
     for (let r = 1; r < 32; r++) {
-      if ((reads[r] === 1 || (this.baseNest === 1 && writes[r] === 1))) this.loadRegister(r);
+      if (reads[r] === 1 || (this.baseNest === 1 && writes[r] === 1)) this.loadRegister(r);
       if (this.baseNest === 1) this.dirty[r] = writes[r]!;
     }
     if (this.baseNest === 1) {
