@@ -253,12 +253,16 @@ export class Hart {
         else {
           n += jit.execute(this, page, pageOffset, pageVa, slot, budget - n, n - faulted);
           faulted += jit.faulted;
-          if (jit.next === JitNext.Translated) continue outer;
+          const next = jit.next;
+          if (next === JitNext.Translated) continue outer;
+          // One comparison for both uses below: a compare that no warm-up reached (a step on another page)
+          // has no type feedback, and the optimized loop deoptimized at its first run.
+          const step = next === JitNext.Step;
           const off = this.pc - pageVa; // where translated code stopped: usually this page
-          if (off < 0 || off >= 4096) { stepOnce = jit.next === JitNext.Step; continue outer; }
+          if (off < 0 || off >= 4096) { stepOnce = step; continue outer; }
           slot = off >> 1;
-          if (jit.next === JitNext.Step && n < budget) stop = n + 1;
-          else if (jit.next === JitNext.Tail) stop = Math.min(budget, n + jit.tail);
+          if (step && n < budget) stop = n + 1;
+          else if (next === JitNext.Tail) stop = Math.min(budget, n + jit.tail);
         }
       }
 
@@ -329,7 +333,8 @@ export class Hart {
           case Op.Sraw: { const r = L[rs1]! >> (L[rs2]! & 31); L[rd] = r; H[rd] = r >> 31; break; }
           case Op.Mul: {
             const al = L[rs1]!, ah = H[rs1]!, bl = L[rs2]!, bh = H[rs2]!;
-            H[rd] = (mulhu32(al, bl) + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
+            // Each sum truncated on its own: V8 speculated the nested int32 sum and deoptimized the loop on overflow.
+            H[rd] = (((mulhu32(al, bl) + Math.imul(al, bh)) | 0) + Math.imul(ah, bl)) | 0;
             L[rd] = Math.imul(al, bl);
             break;
           }
@@ -418,8 +423,11 @@ export class Hart {
               ? this.deviceLoad(rGpa[i]! + (a & 0xfff), size, unsigned, rd, a, ah) // a known device page
               : this.loadSlow(a, ah, size, unsigned, rd);
             if (!ok) { faulted++; continue outer; }
-            if (this.mustLeavePage()) { this.pc += (w >>> 24) * 2; continue outer; }
-            break; // device registers are read in loops: stay on this page
+            // Device registers are read in loops: stay on this page unless the access raised an interrupt
+            // (ending the inner loop after this instruction, where the common path sets the pc: a path of
+            // its own had no type feedback, and the optimized loop deoptimized on the first such read).
+            if (this.mustLeavePage()) stop = n;
+            break;
           }
           case Op.Sd: case Op.Sw: case Op.Sh: case Op.Sb: {
             const b = L[rs1]!, a = (b + imm) | 0;
@@ -442,7 +450,7 @@ export class Hart {
             this.pc = pageVa + slot * 2;
             this.sliceRetired = n - faulted;
             if (!this.storeSlow(a, ah, size, L[rs2]!, H[rs2]!)) { faulted++; continue outer; }
-            if (this.mustLeavePage()) { this.pc += (w >>> 24) * 2; continue outer; }
+            if (this.mustLeavePage()) stop = n; // as for loads
             break;
           }
 
