@@ -22,8 +22,10 @@ export class PageJitState {
   /** Slots the page was entered at (translation starts its blocks there). */
   readonly entries: number[] = [];
   translation: PageTranslation | undefined;
-  /** Entries at slots the translation has no block for, since it was made. */
+  /** Entries at slots the translation has no block for, since it was made, and the instructions the
+   * interpreter stepped through there. */
   misses = 0;
+  stepped = 0;
   rewrites = 0;
   retranslations = 0;
   queued = false;
@@ -61,7 +63,7 @@ export class PageJitState {
     for (let s = first; s <= last; s++) {
       if (t.covers[s] !== 0) {
         this.drop();
-        this.misses = 0;
+        this.misses = this.stepped = 0;
         // Code that keeps rewriting itself stays with the interpreter.
         this.heat = ++this.rewrites >= MAX_REWRITES ? -Infinity : 0;
         return;

@@ -25,8 +25,13 @@ export const enum JitNext {
 /** Entries into an untranslated page before the batch with it is made (pages a quarter as warm join it). */
 export const HOT_ENTRIES = 8;
 const MAX_BATCH = 48;
-/** Entries at slots without a block before the page is translated again with them as entries. */
+/**
+ * Entries at slots without a block, and instructions stepped through there, before the page is translated
+ * again with them as entries. Translating a whole page again costs about what stepping a few thousand
+ * instructions does: code that runs once (a printf at a workload's end) is not worth it, a loop is.
+ */
 const MISSES = 64;
+const MIN_STEPPED = 4096;
 const MAX_ENTRIES = 256;
 const MAX_RETRANSLATIONS = 8;
 /**
@@ -78,6 +83,17 @@ export class Jit {
   private hart: Hart | undefined;
   private retiredBefore = 0;
 
+  /**
+   * The page whose slot without a block `steppingHart` arrived at and now steps through, instruction by
+   * instruction, to where a block starts. Its next slots continue that one arrival: only the first is an
+   * entry to learn (findBlocks follows the flow from it). Counted each, every instruction of a function
+   * run once (a printf at a workload's end) was an entry, and each 64 of them retranslated the page.
+   * A step backward (a loop the translation lacks) is an arrival again, so the loop is learned.
+   */
+  private stepping: PageJitState | undefined;
+  private steppingHart: Hart | undefined;
+  private steppingSlot = 0;
+
   /** `hot`: entries before a page is translated (tests translate everything with 1). */
   constructor(private readonly memory: MachineMemory, private readonly code: CodeCache, private readonly pageFunctions: Int32Array,
     hot = HOT_ENTRIES, private readonly reviewRuns = REVIEW_RUNS) {
@@ -99,6 +115,7 @@ export class Jit {
     const t = state.translation;
     if (t === undefined) {
       this.next = JitNext.Interpret;
+      this.stepping = undefined;
       if (this.stats.disabled === undefined) this.count(page, state, slot);
       return 0;
     }
@@ -107,9 +124,16 @@ export class Jit {
       // an entry instead, every such slot in a loop cost a retranslation (and V8 optimizing it anew).
       const tail = t.tails[slot]!;
       if (tail !== 0) { this.next = JitNext.Tail; this.tail = tail; return 0; }
-      this.next = this.miss(page, state, slot) ? JitNext.Step : JitNext.Interpret;
+      // Stepping on forward from an arrival continues it; a step backward is a loop: an arrival each time.
+      const goesOn = this.stepping === state && this.steppingHart === hart && slot > this.steppingSlot;
+      state.stepped++;
+      this.next = (goesOn ? state.retranslations < MAX_RETRANSLATIONS : this.miss(page, state, slot)) ? JitNext.Step : JitNext.Interpret;
+      this.stepping = this.next === JitNext.Step ? state : undefined;
+      this.steppingHart = hart;
+      this.steppingSlot = slot;
       return 0;
     }
+    this.stepping = undefined;
     const at = hart.storageOffset;
     this.stats.runs++;
     this.hart = hart;
@@ -127,6 +151,10 @@ export class Jit {
     // e.g. a device read in a polling loop): that slot is worth an entry, unlike a slice's first slot.
     else if (status === JitExit.Miss && owner !== undefined) {
       this.miss(owner.page, last, (hart.pc - this.f64[(at + HartBlock.runningPageVa) >> 3]!) / 2);
+      // the run loop's next call, at that slot, goes on from this arrival
+      this.stepping = last;
+      this.steppingHart = hart;
+      this.steppingSlot = (hart.pc - this.f64[(at + HartBlock.runningPageVa) >> 3]!) / 2 - 1;
     }
     if (++last.runs === this.reviewRuns) this.review(last);
     return ran;
@@ -203,7 +231,7 @@ export class Jit {
     if (!known && state.entries.length < MAX_ENTRIES) state.entries.push(slot);
     else if (!known) return false;
     if (state.retranslations >= MAX_RETRANSLATIONS) return false;
-    if (++state.misses >= MISSES) {
+    if (++state.misses >= MISSES && state.stepped >= MIN_STEPPED) {
       state.retranslations++;
       this.translate([{ page, state }]);
     }
@@ -233,7 +261,7 @@ export class Jit {
       const index = dispatcher.add(functions[i]);
       this.owners[index] = { page, state };
       state.install({ index, entry: compiled.entry, covers: compiled.covers, tails: compiled.tails }, dispatcher);
-      state.misses = 0;
+      state.misses = state.stepped = 0;
     });
   }
 }
