@@ -155,10 +155,18 @@ export class Machine implements SbiPlatform, HartExits {
   /**
    * Warms the run loop up (warm-up.ts: private machines, nothing observable), once per realm. Workers call
    * it when they start, so the first guest does not wait for it; the first Machine does it otherwise.
+   * `installFirmware` puts the firmware guests will have (the hypervisor) on a machine, so that its SBI
+   * calls are warmed up too.
    */
-  static warmUp(): void {
+  static warmUp(installFirmware?: (machine: Machine) => unknown): void {
     // every page translated at once and reviewed soon: code V8 never saw running deoptimizes the loop
-    warmUpRunLoop((ramSize, jit) => new Machine({ harts: 1, ramSize, deterministic: true, extraUarts: 0, jit, jitThreshold: 1, jitReview: 8 }));
+    const create = (ramSize: number, jit: boolean) =>
+      new Machine({ harts: 1, ramSize, deterministic: true, extraUarts: 0, jit, jitThreshold: 1, jitReview: 8 });
+    warmUpRunLoop(create, installFirmware && ((ramSize) => {
+      const machine = create(ramSize, true);
+      installFirmware(machine);
+      return machine;
+    }));
   }
 
   constructor(options: MachineOptions = {}) {

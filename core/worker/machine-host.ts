@@ -70,7 +70,7 @@ export class MachineHost {
    * entries call it once they listen: commands that arrive meanwhile wait for it, then run at full speed.
    */
   warmUp(): void {
-    Machine.warmUp();
+    Machine.warmUp(this.installFirmware);
     this.env.post({ type: 'ready' });
   }
 
