@@ -13,6 +13,7 @@ import type { MachineConfig, WorkerCommand, WorkerEvent } from '../core/worker/p
 import { bootLabBoard } from './lab-board.ts';
 import { pingRoundTrips, udpThroughput, virtioBlkThroughput } from './links.ts';
 import { qemuArgs, qemuAvailable, QEMU_BINARY } from '../test/support/qemu.ts';
+import { machineNodeFlags } from '../bin/node-flags.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '..');
@@ -79,7 +80,7 @@ function runLab(name: string, opts: { ramSize?: number; harts?: number; jit?: bo
   const started = performance.now();
   const args = [fileURLToPath(import.meta.url), '--run', guest(name), String(opts.ramSize ?? 1 << 30),
     String(opts.harts ?? 1), String(opts.jit ?? false), String(opts.runs ?? 1)];
-  const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, [...machineNodeFlags(), ...args], { encoding: 'utf8' }); // as the CLI runs
   const line = child.stdout.trim().split('\n').pop() ?? '';
   if (child.status !== 0 || !line.startsWith('[')) throw new Error(`lab run of ${name} failed: ${child.stderr}`);
   const results = JSON.parse(line) as LabResult[];
@@ -260,7 +261,7 @@ async function runHypervisorCase(withCell: boolean): Promise<void> {
 }
 
 function hypervisorCase(withCell: boolean): { instructions: number; seconds: number } {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--hv', withCell ? 'cell' : 'bare'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...machineNodeFlags(), fileURLToPath(import.meta.url), '--hv', withCell ? 'cell' : 'bare'], { encoding: 'utf8' });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`hypervisor bench failed: ${r.stderr}`);
   return JSON.parse(line);
