@@ -107,6 +107,7 @@ const SCRATCH = 0x5000;    // two pages of load/store targets
 const PAGE_TABLE = 0x7000; // an Sv39 root: gigapages mapping devices and RAM one to one
 const PASSES = 24;
 const TRANSLATED_PASSES = 1;
+const LR_SC_ROUNDS = 64;
 const UART = 0x1000_0000;
 const PLIC = 0x0c00_0000;
 const FINISHER = 0x10_0000;
@@ -212,6 +213,11 @@ function program(base: number, passes: number): Assembler {
     a.amo(op, 'w', t0, t6, a0).amo(op, 'd', t1, t6, a1, true, true);
   }
   a.amo('lr', 'w', t0, t6, zero).amo('sc', 'w', t1, t6, a2).amo('sc', 'w', t1, t6, a2);
+  // LR/SC increments in a loop, as locks and atomics are built (translated code hands each to the run loop)
+  a.li(t5, LR_SC_ROUNDS).label('lrsc');
+  a.label('lrw').amo('lr', 'w', t0, t6, zero).i('addiw', t0, t0, 1).amo('sc', 'w', t1, t6, t0).branch('bne', t1, zero, 'lrw');
+  a.label('lrd').amo('lr', 'd', t2, t6, zero, true).i('addi', t2, t2, 1).amo('sc', 'd', t1, t6, t2, false, true).branch('bne', t1, zero, 'lrd');
+  a.i('addi', t5, t5, -1).branch('bne', t5, zero, 'lrsc');
   a.amo('lr', 'd', t0, t6, zero, true).amo('sc', 'd', t1, t6, a3, false, true).amo('sc', 'd', t1, t6, a3);
   a.i('addi', t5, t6, 2).amo('amoadd', 'w', t0, t5, a0).amo('lr', 'd', t0, t5, zero).amo('amoadd', 'w', t0, s3, a0);
 
