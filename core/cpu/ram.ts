@@ -40,7 +40,7 @@ export class Ram {
     this.codePages = storage ? new Uint8Array(buffer, storage.codePagesOffset, size >>> 12) : new Uint8Array(size >>> 12);
     this.codeExtents = storage ? new Uint32Array(buffer, storage.codeExtentsOffset, size >>> 12) : new Uint32Array(size >>> 12);
     this.pageFunctions = storage ? new Int32Array(buffer, storage.pageFunctionsOffset, size >>> 12) : new Int32Array(size >>> 12);
-    this.reservations = new Reservations(this.codePages);
+    this.reservations = new Reservations(this.codePages, storage ? new Int32Array(buffer, storage.reservationsOffset, 1) : undefined);
   }
 
   /** RAM byte offset of a host-physical address, or -1 when it is not RAM. */

@@ -15,17 +15,18 @@ const GRANULE = 8;
 export class Reservations {
   /** Per hart id: RAM byte offset of its reserved granule, or -1. */
   private readonly granules: number[] = [];
-  /** Reservations currently held (a quick "none" for host-side writes). */
-  private held = 0;
-
-  constructor(private readonly codePages: Uint8Array) {}
+  /**
+   * `held[0]`: reservations currently held (a quick "none" for host-side writes). In the translator's
+   * memory: translated code does an LR/SC pair itself only while no hart holds one (page-compiler.ts).
+   */
+  constructor(private readonly codePages: Uint8Array, private readonly held: Int32Array = new Int32Array(1)) {}
 
   /** LR: hart `id` reserves the granule of RAM byte offset `offset` (its previous reservation ends). */
   reserve(id: number, offset: number): void {
     this.release(id);
     const granule = offset - (offset % GRANULE);
     this.granules[id] = granule;
-    this.held++;
+    this.held[0]!++;
     this.codePages[granule >>> 12]! |= RESERVED_PAGE;
   }
 
@@ -41,13 +42,13 @@ export class Reservations {
     const granule = this.granules[id] ?? -1;
     if (granule < 0) return;
     this.granules[id] = -1;
-    this.held--;
+    this.held[0]!--;
     this.unmarkIfFree(granule >>> 12);
   }
 
   /** `size` bytes at RAM byte offset `offset` were written: every reservation on them ends. */
   written(offset: number, size: number): void {
-    if (this.held === 0) return;
+    if (this.held[0] === 0) return;
     const list = this.granules;
     for (let id = 0; id < list.length; id++) {
       const g = list[id]!;

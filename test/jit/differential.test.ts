@@ -92,6 +92,40 @@ describe('translator vs interpreter: stores on a page with code', () => {
   });
 });
 
+describe('translator vs interpreter: LR/SC pairs', () => {
+  // A loop of LR/SC increments at both widths (translated code does each pair itself), with every 64th
+  // iteration a compare-and-swap that fails before its SC (the reservation stays: the next pair must go
+  // to the interpreter) and every 128th a lone SC on another granule (it fails and ends the reservation).
+  const origin = 0x8020_0000, { zero, a0, s0, s1, t0, t1, t2, t3, t4, t5 } = Reg;
+  const program = (dataAt: number) => {
+    const asm = new Assembler(origin);
+    asm.la(s0, 'data').i('addi', s1, s0, 8).li(t0, 3000).li(a0, 0);
+    asm.label('loop');
+    asm.label('lrw').amo('lr', 'w', t1, s0, zero).i('addiw', t1, t1, 1).amo('sc', 'w', t2, s0, t1).branch('bne', t2, zero, 'lrw');
+    asm.label('lrd').amo('lr', 'd', t3, s1, zero, true).i('addi', t3, t3, 5).amo('sc', 'd', t2, s1, t3, false, true).branch('bne', t2, zero, 'lrd');
+    asm.i('andi', t5, t0, 63).branch('bne', t5, zero, 'lone');
+    asm.amo('lr', 'w', t1, s0, zero).branch('bne', t1, zero, 'lone').amo('sc', 'w', t2, s0, zero);
+    asm.label('lone').i('andi', t5, t0, 127).branch('bne', t5, zero, 'next');
+    asm.amo('sc', 'w', t4, s1, t1).r('add', a0, a0, t4);
+    asm.label('next').i('addi', t0, t0, -1).branch('bne', t0, zero, 'loop');
+    asm.li(t5, 0x10_0000).li(t4, 0x5555).store('sw', t4, t5, 0); // test finisher: pass
+    asm.label('spin').jal(zero, 'spin');
+    asm.padTo(dataAt).label('data').word(0).word(0).word(0).word(0);
+    return asm.bytes();
+  };
+
+  for (const [where, dataAt] of [['on a page without code', 0x1000], ['beside the code on its page', 0xc00]] as const) {
+    it(`agree, and the pairs stay in translated code (data ${where})`, () => {
+      const { a, b } = bootSideBySide(program(dataAt), origin, new Random(23), 1_000_000);
+      expect(a.harts[0]!.xlo[t1], 'the word: 3000 increments').toBe(3000);
+      expect(a.harts[0]!.xlo[t3], 'the doubleword: 3000 increments of 5').toBe(15000);
+      expect(a.harts[0]!.xlo[a0], 'every lone SC failed').toBe(3000 >> 7);
+      // 3000 iterations, two pairs each: handed to the interpreter they would be 12000 steps
+      expect(b.translator!.stats.steps).toBeLessThan(1000);
+    });
+  }
+});
+
 describe('translator vs interpreter: calls between pages', () => {
   // A loop on the first page calls a function on the third 3000 times; it does an SBI call (an ecall
   // handed to the interpreter) and returns.

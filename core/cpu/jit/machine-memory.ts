@@ -62,6 +62,8 @@ export interface RamStorage {
   readonly codePagesOffset: number;
   readonly codeExtentsOffset: number;
   readonly pageFunctionsOffset: number;
+  /** One i32: LR reservations held (reservations.ts). */
+  readonly reservationsOffset: number;
 }
 
 export class MachineMemory implements RamStorage {
@@ -70,13 +72,15 @@ export class MachineMemory implements RamStorage {
   readonly codePagesOffset = 0;
   readonly codeExtentsOffset: number;
   readonly pageFunctionsOffset: number;
+  readonly reservationsOffset: number;
   readonly ramOffset: number;
   private readonly hartsOffset: number;
 
   constructor(readonly ramSize: number, readonly harts: number) {
     this.codeExtentsOffset = align(ramSize >>> 12, 4);
     this.pageFunctionsOffset = this.codeExtentsOffset + 4 * (ramSize >>> 12);
-    this.hartsOffset = align(this.pageFunctionsOffset + 4 * (ramSize >>> 12), HART_STATE_SIZE);
+    this.reservationsOffset = this.pageFunctionsOffset + 4 * (ramSize >>> 12);
+    this.hartsOffset = align(this.reservationsOffset + 4, HART_STATE_SIZE);
     this.ramOffset = align(this.hartsOffset + harts * HART_STATE_SIZE, WASM_PAGE);
     const pages = (this.ramOffset + ramSize) / WASM_PAGE;
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });

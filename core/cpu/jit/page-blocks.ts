@@ -16,6 +16,8 @@ export const enum Shape {
   Exit,
   /** The slot past the page's end: falls to the next page. */
   PageEnd,
+  /** An LR or SC of a pair translated code does itself (lrScEnd): reads and writes registers, goes on. */
+  Paired,
 }
 
 export function shapeOf(op: Op): Shape {
@@ -81,6 +83,38 @@ export interface Instruction {
   slot: number;
   word: number;
   imm: number;
+  /** An LR or SC of a pair translated code does itself (see lrScEnd). */
+  paired?: true;
+}
+
+/** shapeOfInstruction for an instruction of a block: a paired LR or SC goes on like a plain one. */
+export function shapeInBlock(ins: Instruction): Shape {
+  return ins.paired ? Shape.Paired : shapeOfInstruction(ins.word, ins.imm);
+}
+
+/** Plain instructions an LR/SC pair may have between them (an increment, a compare, a select). */
+const MAX_BETWEEN = 4;
+
+/**
+ * The slot after the SC when an LR at `slot` starts a pair translated code can do itself: an LR, at most
+ * MAX_BETWEEN plain instructions that leave the address register alone, then an SC of the same width on
+ * the same register (an atomic increment, swap or add as compilers and locks write them). Else -1.
+ * Within one block nothing runs between the two (no other hart, no interrupt, no store), so while no hart
+ * holds a reservation the SC succeeds: translated code loads, computes and stores, with no reservation.
+ */
+export function lrScEnd(wordAt: (slot: number) => number, slot: number): number {
+  const lr = wordAt(slot), op: Op = lr & 0xff;
+  if (op !== Op.LrW && op !== Op.LrD) return -1;
+  const address = (lr >>> 14) & 31;
+  if (((lr >>> 8) & 63) === address) return -1;
+  let s = slot + (lr >>> 24);
+  for (let k = 0; k <= MAX_BETWEEN && s < SLOTS; k++) {
+    const w = wordAt(s), o: Op = w & 0xff;
+    if (o === (op === Op.LrW ? Op.ScW : Op.ScD)) return ((w >>> 14) & 31) === address ? s + (w >>> 24) : -1;
+    if (shapeOf(o) !== Shape.Plain || ((w >>> 8) & 63) === address) return -1;
+    s += w >>> 24;
+  }
+  return -1;
 }
 
 export interface BasicBlock {
@@ -127,6 +161,13 @@ export function findBlocks(code: CodeCache, page: DecodedPage, pageOffset: numbe
       const w = wordAt(slot), op = w & 0xff, next = slot + (w >>> 24);
       const shape = shapeOfInstruction(w, page.imms[slot]!);
       if (shape === Shape.PageEnd) break;
+      const pairEnd = lrScEnd(wordAt, slot);
+      if (pairEnd >= 0) { // one block through the pair: its slots after the LR are seen here
+        for (let s = next; s < pairEnd; s += wordAt(s) >>> 24) seen[s] = 1;
+        if (pairEnd >= SLOTS || start[pairEnd] !== 0) break;
+        slot = pairEnd;
+        continue;
+      }
       if (shape === Shape.Exit) { if (resumesAfter(op)) addStart(next); break; }
       if (shape === Shape.Transfer) {
         const imm = page.imms[slot]!;
@@ -155,12 +196,27 @@ export function findBlocks(code: CodeCache, page: DecodedPage, pageOffset: numbe
     const block: BasicBlock = { start: s, instructions: [] };
     for (let slot = s; ;) {
       const w = wordAt(slot);
+      const pairEnd = lrScEnd(wordAt, slot);
+      if (pairEnd >= 0 && !cutBetween(slot, pairEnd)) {
+        for (let p = slot; p < pairEnd; p += wordAt(p) >>> 24) {
+          const word = wordAt(p), op: Op = word & 0xff;
+          block.instructions.push({ slot: p, word, imm: page.imms[p]!, ...(op === Op.LrW || op === Op.LrD || op === Op.ScW || op === Op.ScD ? { paired: true } : {}) });
+        }
+        slot = pairEnd;
+        if (slot >= SLOTS || cut[slot] !== 0) break;
+        continue;
+      }
       block.instructions.push({ slot, word: w, imm: page.imms[slot]! });
       if (!goesOn(shapeOfInstruction(w, page.imms[slot]!))) break;
       slot += w >>> 24;
       if (cut[slot] !== 0) break;
     }
     return block;
+  };
+  /** Whether a block starts after `from` and before `end` (a pair cut there is no pair). */
+  const cutBetween = (from: number, end: number): boolean => {
+    for (let s = from + 1; s < end; s++) if (cut[s] !== 0) return true;
+    return false;
   };
 
   let duplicated = 0;

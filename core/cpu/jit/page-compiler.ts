@@ -2,7 +2,7 @@ import { Op, SINK } from '../opcodes.ts';
 import { FIRST_HELPER, HELPER_OPS, helperIndex } from './arith-helpers.ts';
 import { HartBlock } from './machine-memory.ts';
 import { Csr, SSTATUS_MXR, SSTATUS_SIE, SSTATUS_SUM, SSTATUS_WRITABLE } from '../csr.ts';
-import { type BasicBlock, Shape, shapeOfInstruction } from './page-blocks.ts';
+import { type BasicBlock, type Instruction, Shape, shapeInBlock } from './page-blocks.ts';
 import { W, WasmWriter } from './wasm-writer.ts';
 
 /** How a translated function ended (HartBlock.exitStatus); the next pc is in HartBlock.exitPc. */
@@ -51,6 +51,7 @@ export interface MemoryLayout {
   readonly ramOffset: number;
   readonly codePagesOffset: number;
   readonly codeExtentsOffset: number;
+  readonly reservationsOffset: number;
 }
 
 /**
@@ -244,7 +245,7 @@ class PageCompiler {
 
   private block(b: BasicBlock): void {
     const insns = b.instructions;
-    const lastShape = shapeOfInstruction(insns[insns.length - 1]!.word, insns[insns.length - 1]!.imm);
+    const lastShape = shapeInBlock(insns[insns.length - 1]!);
     const count = insns.length - (lastShape === Shape.Exit || lastShape === Shape.PageEnd ? 1 : 0);
     insns.forEach(({ slot }, j) => { if (slot < SLOTS) this.tails[slot] = Math.max(this.tails[slot]!, insns.length - j); });
     for (const { slot, word } of insns) {
@@ -274,7 +275,13 @@ class PageCompiler {
     for (let j = 0; j < insns.length; j++) {
       const { slot, word, imm } = insns[j]!;
       const op = word & 0xff, next = slot + (word >>> 24);
-      switch (shapeOfInstruction(word, imm)) {
+      switch (shapeInBlock(insns[j]!)) {
+        case Shape.Paired: {
+          j = this.lrSc(insns, j);
+          const sc = insns[j]!;
+          if (j === insns.length - 1) { this.addN(count); this.jumpTo((sc.slot + (sc.word >>> 24)) * 2); }
+          break;
+        }
         case Shape.Plain:
           this.plain(op, (word >>> 8) & 63, (word >>> 14) & 31, (word >>> 19) & 31, imm, slot);
           if (j === insns.length - 1) { this.addN(count); this.jumpTo(next * 2); }
@@ -551,6 +558,55 @@ class PageCompiler {
     if (reads && rd !== SINK) { w.get(ADDR); this.write(rd); }
   }
 
+  /**
+   * The LR/SC pair from insns[j] (page-blocks.ts lrScEnd), up to the SC, whose index it returns. While no
+   * hart holds a reservation and the address is an aligned RAM word both TLBs map to the same page,
+   * outside decoded code, the load, the instructions between and the store run here, and the SC
+   * writes 0 (success) to its rd: nothing can come between them inside a block. Otherwise the function
+   * ends with JitExit.Step at the LR, and the interpreter runs the pair its own way (the slots after the
+   * LR lie inside this block: the run loop interprets them to its end).
+   */
+  private lrSc(insns: readonly Instruction[], j: number): number {
+    const w = this.w, lr = insns[j]!, ram = this.layout.ramOffset;
+    const rd = (lr.word >>> 8) & 63, rs1 = (lr.word >>> 14) & 31;
+    const double = (lr.word & 0xff) === Op.LrD, size = double ? 8 : 4, align = double ? 3 : 2;
+    this.read(rs1); w.tee(ADDR).op(W.i32WrapI64).set(LO);
+    w.get(HART).get(LO).i32Const(12).op(W.i32ShrU).get(LO).i32Const(21).op(W.i32ShrU).op(W.i32Xor) // mmu.ts tlbIndex
+      .i32Const(511).op(W.i32And).i32Const(2).op(W.i32Shl).op(W.i32Add).set(ENTRY);
+    for (const [tagLo, tagHi] of [[HartBlock.readTagLo, HartBlock.readTagHi], [HartBlock.writeTagLo, HartBlock.writeTagHi]] as const) {
+      w.get(ENTRY).mem(W.i32Load, 2, tagLo).get(ADDR).i64Const(12).op(W.i64ShrU).op(W.i32WrapI64).op(W.i32Ne);
+      w.get(ENTRY).mem(W.i32Load, 2, tagHi).get(ADDR).i64Const(44).op(W.i64ShrS).op(W.i32WrapI64).op(W.i32Ne).op(W.i32Or);
+      if (tagLo === HartBlock.writeTagLo) w.op(W.i32Or);
+    }
+    w.get(ENTRY).mem(W.i32Load, 2, HartBlock.readBase).tee(OFF).i32Const(0).op(W.i32LtS).op(W.i32Or);
+    w.get(ENTRY).mem(W.i32Load, 2, HartBlock.writeBase).get(OFF).op(W.i32Ne).op(W.i32Or);
+    w.get(LO).i32Const(size - 1).op(W.i32And).op(W.i32Or);
+    w.i32Const(0).mem(W.i32Load, 2, this.layout.reservationsOffset).op(W.i32Or);
+    this.exitIf(lr.slot * 2, JitExit.Step, j);
+    w.get(OFF).get(LO).i32Const(0xfff).op(W.i32And).op(W.i32Add).tee(OFF);
+    // data beside code (small programs keep both on a page) is fine; the code itself is not
+    w.i32Const(12).op(W.i32ShrU).mem(W.i32Load8u, 0, this.layout.codePagesOffset);
+    w.op(W.if).byte(W.void);
+    w.get(OFF).i32Const(size).call(CODE_CHECK_FUNCTION);
+    this.nest++;
+    this.exitIf(lr.slot * 2, JitExit.Step, j);
+    this.nest--;
+    w.op(W.end);
+    w.get(OFF).mem(double ? W.i64Load : W.i64Load32s, align, ram);
+    if (rd === SINK) w.op(W.drop); else this.write(rd);
+    let k = j + 1;
+    for (; (insns[k]!.word & 0xff) !== (double ? Op.ScD : Op.ScW); k++) {
+      const { slot, word, imm } = insns[k]!;
+      this.plain(word & 0xff, (word >>> 8) & 63, (word >>> 14) & 31, (word >>> 19) & 31, imm, slot);
+    }
+    const sc = insns[k]!.word, scRd = (sc >>> 8) & 63;
+    w.get(OFF);
+    this.read((sc >>> 19) & 31);
+    w.mem(double ? W.i64Store : W.i64Store32, align, ram);
+    if (scRd !== SINK) { w.i64Const(0); this.write(scRd); }
+    return k;
+  }
+
   private transfer(op: Op, rd: number, rs1: number, rs2: number, imm: number, slot: number, next: number, j: number, count: number): void {
     const w = this.w;
     const link = () => {
@@ -601,10 +657,10 @@ class PageCompiler {
  */
 function registersOf(insns: BasicBlock['instructions']): { reads: Uint8Array; writes: Uint8Array } {
   const reads = new Uint8Array(32), writes = new Uint8Array(33);
-  for (const { word, imm } of insns) {
-    const shape = shapeOfInstruction(word, imm);
+  for (const ins of insns) {
+    const shape = shapeInBlock(ins);
     if (shape === Shape.Exit || shape === Shape.PageEnd) continue;
-    const op: Op = word & 0xff, rd = (word >>> 8) & 63, rs1 = (word >>> 14) & 31, rs2 = (word >>> 19) & 31;
+    const word = ins.word, op: Op = word & 0xff, rd = (word >>> 8) & 63, rs1 = (word >>> 14) & 31, rs2 = (word >>> 19) & 31;
     if (writes[rs1] === 0) reads[rs1] = 1;
     if (writes[rs2] === 0) reads[rs2] = 1;
     // the rd bits of stores and branches are immediate bits
