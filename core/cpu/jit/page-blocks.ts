@@ -199,8 +199,8 @@ export function findBlocks(code: CodeCache, page: DecodedPage, pageOffset: numbe
       const pairEnd = lrScEnd(wordAt, slot);
       if (pairEnd >= 0 && !cutBetween(slot, pairEnd)) {
         for (let p = slot; p < pairEnd; p += wordAt(p) >>> 24) {
-          const word = wordAt(p), op: Op = word & 0xff;
-          block.instructions.push({ slot: p, word, imm: page.imms[p]!, ...(op === Op.LrW || op === Op.LrD || op === Op.ScW || op === Op.ScD ? { paired: true } : {}) });
+          const word = wordAt(p), imm = page.imms[p]!;
+          block.instructions.push(p === slot || p + (word >>> 24) === pairEnd ? { slot: p, word, imm, paired: true } : { slot: p, word, imm });
         }
         slot = pairEnd;
         if (slot >= SLOTS || cut[slot] !== 0) break;
