@@ -88,6 +88,7 @@ export interface CompiledPage {
   entry: Uint8Array;
   covers: Uint8Array;
   tails: Uint16Array;
+  gaps: Uint16Array;
 }
 
 /**
@@ -161,7 +162,13 @@ class PageCompiler {
 
     const entry = new Uint8Array(SLOTS);
     entry.set(this.isStart.subarray(0, SLOTS));
-    return { body, entry, covers: this.covers, tails: this.tails };
+    // per slot: slots to the next block start (where the interpreter may hand back to translated code)
+    const gaps = new Uint16Array(SLOTS);
+    for (let s = SLOTS - 1, next = SLOTS; s >= 0; s--) {
+      if (this.isStart[s] !== 0) next = s;
+      gaps[s] = next - s;
+    }
+    return { body, entry, covers: this.covers, tails: this.tails, gaps };
   }
 
   /** Sets the exit to pageVa + 2 * SLOT with `status`, and leaves through the exit block `depth` levels out. */

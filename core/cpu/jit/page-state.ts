@@ -10,6 +10,8 @@ export interface PageTranslation {
   readonly covers: Uint8Array;
   /** Per slot inside a block: the instructions from there to the block's end (0 elsewhere). */
   readonly tails: Uint16Array;
+  /** Per slot: slots from there to the next block start (SLOTS - slot after the last). */
+  readonly gaps: Uint16Array;
 }
 
 /** Translations of a page dropped by stores into their code before the page is left to the interpreter. */
@@ -22,9 +24,7 @@ export class PageJitState {
   /** Slots the page was entered at (translation starts its blocks there). */
   readonly entries: number[] = [];
   translation: PageTranslation | undefined;
-  /** Entries at slots the translation has no block for, since it was made, and the instructions the
-   * interpreter stepped through there. */
-  misses = 0;
+  /** Instructions the interpreter ran at slots the translation has no block for, since it was made. */
   stepped = 0;
   rewrites = 0;
   retranslations = 0;
@@ -63,7 +63,7 @@ export class PageJitState {
     for (let s = first; s <= last; s++) {
       if (t.covers[s] !== 0) {
         this.drop();
-        this.misses = this.stepped = 0;
+        this.stepped = 0;
         // Code that keeps rewriting itself stays with the interpreter.
         this.heat = ++this.rewrites >= MAX_REWRITES ? -Infinity : 0;
         return;

@@ -26,12 +26,12 @@ export const enum JitNext {
 export const HOT_ENTRIES = 8;
 const MAX_BATCH = 48;
 /**
- * Entries at slots without a block, and instructions stepped through there, before the page is translated
- * again with them as entries. Translating a whole page again costs about what stepping a few thousand
- * instructions does: code that runs once (a printf at a workload's end) is not worth it, a loop is.
+ * Instructions the interpreter runs at slots without a block (from where it entered them to the next block
+ * start) before the page is translated again with those entries. Translating a whole page again costs
+ * about what interpreting a few thousand instructions does: code that runs once (a printf at a workload's
+ * end) is not worth it; a loop, or a path taken again and again (an OS's network stack), is.
  */
-const MISSES = 64;
-const MIN_STEPPED = 4096;
+const RETRANSLATE_AFTER = 2048;
 const MAX_ENTRIES = 256;
 const MAX_RETRANSLATIONS = 8;
 /**
@@ -84,11 +84,10 @@ export class Jit {
   private retiredBefore = 0;
 
   /**
-   * The page whose slot without a block `steppingHart` arrived at and now steps through, instruction by
-   * instruction, to where a block starts. Its next slots continue that one arrival: only the first is an
-   * entry to learn (findBlocks follows the flow from it). Counted each, every instruction of a function
-   * run once (a printf at a workload's end) was an entry, and each 64 of them retranslated the page.
-   * A step backward (a loop the translation lacks) is an arrival again, so the loop is learned.
+   * The page whose slot without a block `steppingHart` arrived at and now interprets, toward where a block
+   * starts. Its next slots continue that one arrival: only the first is an entry to learn (findBlocks
+   * follows the flow from it; each slot an entry, one function's body filled the page's 256). A slot
+   * before the last one asked at (a loop the translation lacks) is an arrival again.
    */
   private stepping: PageJitState | undefined;
   private steppingHart: Hart | undefined;
@@ -126,9 +125,21 @@ export class Jit {
       if (tail !== 0) { this.next = JitNext.Tail; this.tail = tail; return 0; }
       // Stepping on forward from an arrival continues it; a step backward is a loop: an arrival each time.
       const goesOn = this.stepping === state && this.steppingHart === hart && slot > this.steppingSlot;
-      state.stepped++;
-      this.next = (goesOn ? state.retranslations < MAX_RETRANSLATIONS : this.miss(page, state, slot)) ? JitNext.Step : JitNext.Interpret;
-      this.stepping = this.next === JitNext.Step ? state : undefined;
+      if (goesOn ? state.retranslations < MAX_RETRANSLATIONS : this.learn(state, slot)) {
+        // Interpret up to where the next block starts (at most that many instructions: compressed ones
+        // take one slot), then ask again: stepped one by one, an OS's paths the translation lacked ran at
+        // a fraction of the interpreter's speed.
+        this.next = JitNext.Tail;
+        this.tail = Math.max(1, t.gaps[slot]! >> 1);
+        this.stepping = state;
+        if ((state.stepped += this.tail) >= RETRANSLATE_AFTER) {
+          state.retranslations++;
+          this.translate([{ page, state }]);
+        }
+      } else {
+        this.next = JitNext.Interpret;
+        this.stepping = undefined;
+      }
       this.steppingHart = hart;
       this.steppingSlot = slot;
       return 0;
@@ -150,7 +161,7 @@ export class Jit {
     // Translated code wanted to go on at a slot without a block (after an instruction it handed over,
     // e.g. a device read in a polling loop): that slot is worth an entry, unlike a slice's first slot.
     else if (status === JitExit.Miss && owner !== undefined) {
-      this.miss(owner.page, last, (hart.pc - this.f64[(at + HartBlock.runningPageVa) >> 3]!) / 2);
+      this.learn(last, (hart.pc - this.f64[(at + HartBlock.runningPageVa) >> 3]!) / 2);
       // the run loop's next call, at that slot, goes on from this arrival
       this.stepping = last;
       this.steppingHart = hart;
@@ -221,21 +232,16 @@ export class Jit {
   }
 
   /**
-   * Notes an entry at a slot without a block (translated again with it after MISSES of them). True while
-   * the slot may still become an entry, so stepping to the next block start pays; false once it cannot
-   * (entries or retranslations used up): the interpreter then runs on freely instead of asking again at
-   * every instruction, which made a loop the translation missed run at a quarter of the interpreter's speed.
+   * Notes an entry at a slot without a block (the page's next translation starts a block there). True
+   * while the slot may still become an entry, so handing back at the next block start pays; false once it
+   * cannot (entries or retranslations used up): the interpreter then runs on freely instead of asking
+   * again and again, which made a loop the translation missed run at a quarter of the interpreter's speed.
    */
-  private miss(page: DecodedPage, state: PageJitState, slot: number): boolean {
+  private learn(state: PageJitState, slot: number): boolean {
     const known = state.entries.includes(slot);
     if (!known && state.entries.length < MAX_ENTRIES) state.entries.push(slot);
     else if (!known) return false;
-    if (state.retranslations >= MAX_RETRANSLATIONS) return false;
-    if (++state.misses >= MISSES && state.stepped >= MIN_STEPPED) {
-      state.retranslations++;
-      this.translate([{ page, state }]);
-    }
-    return true;
+    return state.retranslations < MAX_RETRANSLATIONS;
   }
 
   private translate(batch: { page: DecodedPage; state: PageJitState }[]): void {
@@ -260,8 +266,8 @@ export class Jit {
     made.forEach(({ page, state, compiled }, i) => {
       const index = dispatcher.add(functions[i]);
       this.owners[index] = { page, state };
-      state.install({ index, entry: compiled.entry, covers: compiled.covers, tails: compiled.tails }, dispatcher);
-      state.misses = state.stepped = 0;
+      state.install({ index, entry: compiled.entry, covers: compiled.covers, tails: compiled.tails, gaps: compiled.gaps }, dispatcher);
+      state.stepped = 0;
     });
   }
 }
