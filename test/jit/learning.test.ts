@@ -1,6 +1,6 @@
 /**
- * What the translator learns after a page is translated: code the translation lacks is stepped through
- * in the interpreter, and the page is translated again only for what runs often enough to pay for it.
+ * What the translator learns after a page is translated: code the translation lacks runs in the
+ * interpreter up to the next block start, and the page is translated again only for what runs often enough to pay for it.
  * The boards here translate as the app's do (after HOT_ENTRIES entries), and each result is checked
  * against the interpreter's.
  */
@@ -42,7 +42,7 @@ function runBoth(bytes: Uint8Array): { translated: Machine; interpreted: Machine
 
 describe('translator: code a translated page lacks', () => {
   it('runs once in the interpreter without translating the page again', () => {
-    // 600 instructions in a row: each stepped through, none an entry of its own but the first
+    // 600 instructions in a row, run once: none an entry of its own but the first
     const { translated } = runBoth(program((asm) => { for (let i = 0; i < 600; i++) asm.i('addi', a0, a0, 3); }));
     expect(translated.harts[0]!.xlo[a0]).toBe(20_000 + 1800);
     expect(translated.translator!.stats.modules, 'the first translation only').toBe(1);
@@ -55,7 +55,7 @@ describe('translator: code a translated page lacks', () => {
     expect(translated.harts[0]!.xlo[a0]).toBe(20_000 + 60_000);
     const { modules, steps } = translated.translator!.stats;
     expect(modules, 'translated again with the loop').toBe(2);
-    // stepped until it paid to translate the loop (MIN_STEPPED), not for its 90,000 instructions
+    // the loop's instructions run inside translated code, not handed over one by one
     expect(steps).toBeLessThan(10_000);
   });
 });
