@@ -1,7 +1,7 @@
 /**
  * What the translator learns after a page is translated: code the translation lacks runs in the
- * interpreter up to the next block start, and the page is translated again only for what runs often enough to pay for it.
- * The boards here translate as the app's do (after HOT_ENTRIES entries), and each result is checked
+ * interpreter up to the next block start, and the page is translated again only for what runs often
+ * enough to pay for it. The boards here translate as the app's do (after HOT_ENTRIES entries), and each result is checked
  * against the interpreter's.
  */
 import { describe, expect, it } from 'vitest';
