@@ -30,8 +30,12 @@ describe('conformance programs on the lab', () => {
 describe.skipIf(!haveQemu)('conformance programs: lab and QEMU print the same bytes (skipped without qemu-system-riscv64)', () => {
   for (const entry of manifest.filter((e) => e.differential)) {
     it.concurrent(`${entry.name}`, async () => {
-      const qemu = await runOnQemu(resolve(root, entry.elf), { harts: entry.harts, timeoutMs: 60_000 });
-      const lab = runOnLab(resolve(root, entry.elf), { harts: entry.harts });
+      const elf = resolve(root, entry.elf);
+      let qemu = await runOnQemu(elf, { harts: entry.harts, timeoutMs: 60_000 });
+      const lab = runOnLab(elf, { harts: entry.harts });
+      // QEMU is the oracle, but on a loaded two-core CI box one of its 4-hart runs was seen to start the
+      // program twice (start_hart then failed with "already started") and time out: a second run decides.
+      if (guestOutput(lab.output) !== qemu.output) qemu = await runOnQemu(elf, { harts: entry.harts, timeoutMs: 60_000 });
       expect(guestOutput(lab.output)).toBe(qemu.output);
       expect(lab.exitCode).toBe(qemu.exitCode);
     });
