@@ -59,9 +59,7 @@ function warmUpFirmwareCalls(create: (ramSize: number) => Machine): void {
     const machine = create(WARM_UP_RAM_SIZE);
     const base = machine.ram.base + WARM_UP_CODE_OFFSET;
     machine.writePhysical(base, firmwareCallProgram(base, FIRMWARE_CALL_ROUNDS).bytes());
-    machine.harts[0]!.start(base, 0, 0);
-    let outcome: RunOutcome = { kind: 'budget' };
-    for (let i = 0; i < 10 && outcome.kind === 'budget'; i++) outcome = machine.run(100_000);
+    runFrom(machine, base);
   }
 }
 
@@ -93,6 +91,11 @@ export function runWarmUpProgram(machine: Machine, passes = PASSES): RunOutcome 
   machine.writePhysical(base, program(base, passes).bytes());
   machine.writePhysical(base + DATA, dataTable());
   machine.writePhysical(base + PAGE_TABLE, pageTable(machine.ram.base));
+  return runFrom(machine, base);
+}
+
+/** Starts the machine's hart 0 at `base` and runs it to its end (a million instructions at most). */
+function runFrom(machine: Machine, base: number): RunOutcome {
   machine.harts[0]!.start(base, 0, 0);
   let outcome: RunOutcome = { kind: 'budget' };
   for (let i = 0; i < 10 && outcome.kind === 'budget'; i++) outcome = machine.run(100_000);

@@ -1,6 +1,7 @@
 import { Op, SINK } from '../opcodes.ts';
 import { FIRST_HELPER, HELPER_OPS, helperIndex } from './arith-helpers.ts';
 import { HartBlock } from './machine-memory.ts';
+import { TLB_SIZE } from '../mmu.ts';
 import { Csr, SSTATUS_MXR, SSTATUS_SIE, SSTATUS_SUM, SSTATUS_WRITABLE } from '../csr.ts';
 import { type BasicBlock, type Instruction, Shape, shapeInBlock } from './page-blocks.ts';
 import { W, WasmWriter } from './wasm-writer.ts';
@@ -419,22 +420,17 @@ class PageCompiler {
     const tagLo = store ? HartBlock.writeTagLo : HartBlock.readTagLo;
     const tagHi = store ? HartBlock.writeTagHi : HartBlock.readTagHi;
     const base = store ? HartBlock.writeBase : HartBlock.readBase;
-    this.read(rs1); w.i64Const(imm).op(W.i64Add).tee(ADDR).op(W.i32WrapI64).set(LO);
-    w.get(HART).get(LO).i32Const(12).op(W.i32ShrU).get(LO).i32Const(21).op(W.i32ShrU).op(W.i32Xor) // mmu.ts tlbIndex
-      .i32Const(511).op(W.i32And).i32Const(2).op(W.i32Shl).op(W.i32Add).set(ENTRY);
+    this.read(rs1); w.i64Const(imm).op(W.i64Add);
+    this.tlbEntry();
     w.op(W.block).byte(W.void); // $ok: the access goes on inline
     this.nest++;
-    const tagMismatch = () => {
-      w.get(ENTRY).mem(W.i32Load, 2, tagLo).get(ADDR).i64Const(12).op(W.i64ShrU).op(W.i32WrapI64).op(W.i32Ne);
-      w.get(ENTRY).mem(W.i32Load, 2, tagHi).get(ADDR).i64Const(44).op(W.i64ShrS).op(W.i32WrapI64).op(W.i32Ne).op(W.i32Or);
-    };
-    tagMismatch();
+    this.tagMismatch(tagLo, tagHi);
     w.get(ENTRY).mem(W.i32Load, 2, base).tee(OFF).i32Const(0).op(W.i32LtS).op(W.i32Or);
     if (size > 1) w.get(LO).i32Const(size - 1).op(W.i32And).op(W.i32Or);
     // Not a TLB hit: an aligned access whose page was not in the TLB, and which the probe now maps to RAM,
     // goes on inline; everything else (a device page, misaligned, a fault) the interpreter does.
     w.op(W.i32Eqz).brIf(0);
-    tagMismatch();
+    this.tagMismatch(tagLo, tagHi);
     if (size > 1) w.get(LO).i32Const(size - 1).op(W.i32And).op(W.i32Eqz).op(W.i32And);
     w.op(W.if).byte(W.void);
     w.get(LO).get(ADDR).i64Const(32).op(W.i64ShrU).op(W.i32WrapI64).call(store ? PROBE_WRITE_FUNCTION : PROBE_READ_FUNCTION);
@@ -469,6 +465,19 @@ class PageCompiler {
       w.mem(load, align, ram);
       this.write(rd);
     }
+  }
+
+  /** The i64 address on the stack to ADDR and its low word to LO; ENTRY = the hart block plus its TLB index * 4 (mmu.ts tlbIndex). */
+  private tlbEntry(): void {
+    this.w.tee(ADDR).op(W.i32WrapI64).set(LO)
+      .get(HART).get(LO).i32Const(12).op(W.i32ShrU).get(LO).i32Const(21).op(W.i32ShrU).op(W.i32Xor)
+      .i32Const(TLB_SIZE - 1).op(W.i32And).i32Const(2).op(W.i32Shl).op(W.i32Add).set(ENTRY);
+  }
+
+  /** Pushes 1 when the TLB entry at ENTRY (tags at `tagLo`, `tagHi`) is not ADDR's page. */
+  private tagMismatch(tagLo: number, tagHi: number): void {
+    this.w.get(ENTRY).mem(W.i32Load, 2, tagLo).get(ADDR).i64Const(12).op(W.i64ShrU).op(W.i32WrapI64).op(W.i32Ne)
+      .get(ENTRY).mem(W.i32Load, 2, tagHi).get(ADDR).i64Const(44).op(W.i64ShrS).op(W.i32WrapI64).op(W.i32Ne).op(W.i32Or);
   }
 
   /**
@@ -577,14 +586,11 @@ class PageCompiler {
     const w = this.w, lr = insns[j]!, ram = this.layout.ramOffset;
     const rd = (lr.word >>> 8) & 63, rs1 = (lr.word >>> 14) & 31;
     const double = (lr.word & 0xff) === Op.LrD, size = double ? 8 : 4, align = double ? 3 : 2;
-    this.read(rs1); w.tee(ADDR).op(W.i32WrapI64).set(LO);
-    w.get(HART).get(LO).i32Const(12).op(W.i32ShrU).get(LO).i32Const(21).op(W.i32ShrU).op(W.i32Xor) // mmu.ts tlbIndex
-      .i32Const(511).op(W.i32And).i32Const(2).op(W.i32Shl).op(W.i32Add).set(ENTRY);
-    for (const [tagLo, tagHi] of [[HartBlock.readTagLo, HartBlock.readTagHi], [HartBlock.writeTagLo, HartBlock.writeTagHi]] as const) {
-      w.get(ENTRY).mem(W.i32Load, 2, tagLo).get(ADDR).i64Const(12).op(W.i64ShrU).op(W.i32WrapI64).op(W.i32Ne);
-      w.get(ENTRY).mem(W.i32Load, 2, tagHi).get(ADDR).i64Const(44).op(W.i64ShrS).op(W.i32WrapI64).op(W.i32Ne).op(W.i32Or);
-      if (tagLo === HartBlock.writeTagLo) w.op(W.i32Or);
-    }
+    this.read(rs1);
+    this.tlbEntry();
+    this.tagMismatch(HartBlock.readTagLo, HartBlock.readTagHi);
+    this.tagMismatch(HartBlock.writeTagLo, HartBlock.writeTagHi);
+    w.op(W.i32Or);
     w.get(ENTRY).mem(W.i32Load, 2, HartBlock.readBase).tee(OFF).i32Const(0).op(W.i32LtS).op(W.i32Or);
     w.get(ENTRY).mem(W.i32Load, 2, HartBlock.writeBase).get(OFF).op(W.i32Ne).op(W.i32Or);
     w.get(LO).i32Const(size - 1).op(W.i32And).op(W.i32Or);

@@ -25,7 +25,7 @@ export class PageJitState {
   readonly entries: number[] = [];
   translation: PageTranslation | undefined;
   /** Instructions the interpreter ran at slots the translation has no block for, since it was made. */
-  stepped = 0;
+  outside = 0;
   rewrites = 0;
   retranslations = 0;
   queued = false;
@@ -63,7 +63,7 @@ export class PageJitState {
     for (let s = first; s <= last; s++) {
       if (t.covers[s] !== 0) {
         this.drop();
-        this.stepped = 0;
+        this.outside = 0;
         // Code that keeps rewriting itself stays with the interpreter.
         this.heat = ++this.rewrites >= MAX_REWRITES ? -Infinity : 0;
         return;

@@ -84,14 +84,14 @@ export class Jit {
   private retiredBefore = 0;
 
   /**
-   * The page whose slot without a block `steppingHart` arrived at and now interprets, toward where a block
-   * starts. Its next slots continue that one arrival: only the first is an entry to learn (findBlocks
-   * follows the flow from it; each slot an entry, one function's body filled the page's 256). A slot
-   * before the last one asked at (a loop the translation lacks) is an arrival again.
+   * The page whose slot without a block `arrivalHart` arrived at and now interprets, toward where a block
+   * starts; `askedSlot` where it last asked. Slots after it continue that one arrival: only the first is
+   * an entry to learn (findBlocks follows the flow from it; each slot an entry, one function's body filled
+   * the page's 256). A slot at or before it (a loop the translation lacks) is an arrival again.
    */
-  private stepping: PageJitState | undefined;
-  private steppingHart: Hart | undefined;
-  private steppingSlot = 0;
+  private arrival: PageJitState | undefined;
+  private arrivalHart: Hart | undefined;
+  private askedSlot = 0;
 
   /** `hot`: entries before a page is translated (tests translate everything with 1). */
   constructor(private readonly memory: MachineMemory, private readonly code: CodeCache, private readonly pageFunctions: Int32Array,
@@ -114,7 +114,7 @@ export class Jit {
     const t = state.translation;
     if (t === undefined) {
       this.next = JitNext.Interpret;
-      this.stepping = undefined;
+      this.arrival = undefined;
       if (this.stats.disabled === undefined) this.count(page, state, slot);
       return 0;
     }
@@ -123,28 +123,27 @@ export class Jit {
       // an entry instead, every such slot in a loop cost a retranslation (and V8 optimizing it anew).
       const tail = t.tails[slot]!;
       if (tail !== 0) { this.next = JitNext.Tail; this.tail = tail; return 0; }
-      // Stepping on forward from an arrival continues it; a step backward is a loop: an arrival each time.
-      const goesOn = this.stepping === state && this.steppingHart === hart && slot > this.steppingSlot;
+      const goesOn = this.arrival === state && this.arrivalHart === hart && slot > this.askedSlot;
       if (goesOn ? state.retranslations < MAX_RETRANSLATIONS : this.learn(state, slot)) {
         // Interpret up to where the next block starts (at most that many instructions: compressed ones
         // take one slot), then ask again: stepped one by one, an OS's paths the translation lacked ran at
         // a fraction of the interpreter's speed.
         this.next = JitNext.Tail;
         this.tail = Math.max(1, t.gaps[slot]! >> 1);
-        this.stepping = state;
-        if ((state.stepped += this.tail) >= RETRANSLATE_AFTER) {
+        this.arrival = state;
+        if ((state.outside += this.tail) >= RETRANSLATE_AFTER) {
           state.retranslations++;
           this.translate([{ page, state }]);
         }
       } else {
         this.next = JitNext.Interpret;
-        this.stepping = undefined;
+        this.arrival = undefined;
       }
-      this.steppingHart = hart;
-      this.steppingSlot = slot;
+      this.arrivalHart = hart;
+      this.askedSlot = slot;
       return 0;
     }
-    this.stepping = undefined;
+    this.arrival = undefined;
     const at = hart.storageOffset;
     this.stats.runs++;
     this.hart = hart;
@@ -161,11 +160,12 @@ export class Jit {
     // Translated code wanted to go on at a slot without a block (after an instruction it handed over,
     // e.g. a device read in a polling loop): that slot is worth an entry, unlike a slice's first slot.
     else if (status === JitExit.Miss && owner !== undefined) {
-      this.learn(last, (hart.pc - this.f64[(at + HartBlock.runningPageVa) >> 3]!) / 2);
+      const missed = (hart.pc - this.f64[(at + HartBlock.runningPageVa) >> 3]!) / 2;
+      this.learn(last, missed);
       // the run loop's next call, at that slot, goes on from this arrival
-      this.stepping = last;
-      this.steppingHart = hart;
-      this.steppingSlot = (hart.pc - this.f64[(at + HartBlock.runningPageVa) >> 3]!) / 2 - 1;
+      this.arrival = last;
+      this.arrivalHart = hart;
+      this.askedSlot = missed - 1;
     }
     if (++last.runs === this.reviewRuns) this.review(last);
     return ran;
@@ -267,7 +267,7 @@ export class Jit {
       const index = dispatcher.add(functions[i]);
       this.owners[index] = { page, state };
       state.install({ index, entry: compiled.entry, covers: compiled.covers, tails: compiled.tails, gaps: compiled.gaps }, dispatcher);
-      state.stepped = 0;
+      state.outside = 0;
     });
   }
 }
